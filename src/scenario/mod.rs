@@ -1,0 +1,470 @@
+//! Scenario input: the file format (JSON or YAML), bare Job manifests, Kubernetes durations,
+//! API validation and defaulting. [`load`] turns a file into a validated, immutable [`Scenario`].
+
+pub mod duration;
+pub mod file;
+pub mod k8s;
+mod locate;
+pub mod spec;
+pub mod validate;
+pub mod workload;
+
+use crate::engine::{Time, SECOND};
+use crate::error::InputError;
+pub use spec::JobSpec;
+use std::path::{Path, PathBuf};
+pub use workload::Workload;
+
+/// Controller and kubelet timing, defaulted to the upstream constants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControllerConfig {
+    /// `syncJobBatchPeriod`.
+    pub sync_batch: Time,
+    /// `DefaultJobPodFailureBackOff`.
+    pub pod_failure_backoff: Time,
+    /// `MaxJobPodFailureBackOff`.
+    pub max_pod_failure_backoff: Time,
+    /// `MaxPodCreateDeletePerSync`.
+    pub max_pods_per_sync: u32,
+    /// Kubelet container restart back-off, first non-zero step.
+    pub container_backoff: Time,
+    /// Kubelet container restart back-off cap (`MaxContainerBackOff`).
+    pub max_container_backoff: Time,
+    /// A container that ran this long resets its back-off.
+    pub container_backoff_reset: Time,
+}
+
+impl Default for ControllerConfig {
+    fn default() -> Self {
+        ControllerConfig {
+            sync_batch: SECOND,
+            pod_failure_backoff: 10 * SECOND,
+            max_pod_failure_backoff: 600 * SECOND,
+            max_pods_per_sync: 500,
+            container_backoff: 10 * SECOND,
+            max_container_backoff: 300 * SECOND,
+            container_backoff_reset: 600 * SECOND,
+        }
+    }
+}
+
+/// One Job of a scenario, validated.
+#[derive(Debug, Clone)]
+pub struct JobConfig {
+    /// Creation time.
+    pub submit_at: Time,
+    /// The defaulted spec.
+    pub spec: JobSpec,
+    /// The manifest as written (for reports and `explain`).
+    pub manifest: k8s::Job,
+    /// What its pods do.
+    pub workload: Workload,
+}
+
+/// A change to a Job's mutable spec fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SpecChange {
+    /// `parallelism`.
+    pub parallelism: Option<u32>,
+    /// `completions` (Indexed, in tandem with parallelism).
+    pub completions: Option<u32>,
+    /// `backoffLimit`.
+    pub backoff_limit: Option<u32>,
+    /// `activeDeadlineSeconds` in ms.
+    pub active_deadline: Option<Time>,
+    /// `ttlSecondsAfterFinished` in ms.
+    pub ttl_after_finished: Option<Time>,
+    /// `maxFailedIndexes`.
+    pub max_failed_indexes: Option<u32>,
+}
+
+/// Which pod a `delete_pod` event names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodSelector {
+    /// By creation ordinal.
+    Ordinal(u32),
+    /// The newest active pod of an index.
+    Index(u32),
+}
+
+/// A scenario action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Set `spec.suspend: true`.
+    Suspend(usize),
+    /// Set `spec.suspend: false`.
+    Resume(usize),
+    /// Change mutable fields.
+    Set(usize, SpecChange),
+    /// Delete a pod.
+    DeletePod(usize, PodSelector),
+    /// Delete a Job.
+    DeleteJob(usize),
+}
+
+/// A scenario action at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimedAction {
+    /// When.
+    pub at: Time,
+    /// What.
+    pub action: Action,
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Name (names the output folder).
+    pub name: String,
+    /// Description, if given.
+    pub description: Option<String>,
+    /// Seed of all random draws.
+    pub seed: u64,
+    /// Controller timing.
+    pub config: ControllerConfig,
+    /// The Jobs.
+    pub jobs: Vec<JobConfig>,
+    /// Scheduled actions, in time order.
+    pub actions: Vec<TimedAction>,
+    /// Stop time.
+    pub until: Time,
+    /// The file it came from.
+    pub source: PathBuf,
+}
+
+/// Horizon when a scenario gives no `until`: 30 days of virtual time.
+pub const DEFAULT_UNTIL: Time = 30 * 86_400 * SECOND;
+
+/// Options for loading: seed override and, for bare manifests, the workload flags.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Override the scenario's seed.
+    pub seed: Option<u64>,
+    /// Bare manifests: run duration (e.g. `30s`, or a distribution in YAML flow syntax).
+    pub duration: Option<String>,
+    /// Bare manifests: start-up latency.
+    pub startup: Option<String>,
+    /// Bare manifests: failure probability.
+    pub fail_rate: Option<f64>,
+    /// Bare manifests: exit code of failures.
+    pub exit_code: Option<i32>,
+}
+
+/// Reads, parses and validates a scenario file or a bare Job manifest.
+pub fn load(path: &Path, opts: &LoadOptions) -> Result<Scenario, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|e| InputError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    load_str(&text, path, opts)
+}
+
+/// Like [`load`], from text already read (`path` names it in messages and resolves `manifest_file`).
+pub fn load_str(text: &str, path: &Path, opts: &LoadOptions) -> Result<Scenario, InputError> {
+    let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let value: serde_json::Value = parse_value(text, path, json)?;
+    let is_manifest = value.get("kind").is_some() || value.get("apiVersion").is_some();
+    if is_manifest {
+        let job: k8s::Job = parse_typed(text, path, json)?;
+        return from_manifest(job, text, path, opts);
+    }
+    let file: file::ScenarioFile = parse_typed(text, path, json)?;
+    build(file, text, path, opts)
+}
+
+fn parse_value(text: &str, path: &Path, json: bool) -> Result<serde_json::Value, InputError> {
+    parse_typed(text, path, json)
+}
+
+fn parse_typed<T: serde::de::DeserializeOwned>(text: &str, path: &Path, json: bool) -> Result<T, InputError> {
+    let parse_err = |line: Option<usize>, column: Option<usize>, field: Option<String>, message: String| InputError::Parse {
+        path: path.to_path_buf(),
+        line,
+        column,
+        field,
+        message,
+    };
+    if json {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let r: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+        r.map_err(|e| {
+            let field = path_str(e.path());
+            let inner = e.into_inner();
+            parse_err(Some(inner.line()), Some(inner.column()), field, strip_json_position(&inner.to_string()))
+        })
+    } else {
+        let mut field: Option<String> = None;
+        let r = serde_saphyr::with_deserializer_from_str(text, |de| match serde_path_to_error::deserialize::<_, T>(de) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                field = path_str(e.path());
+                let inner = e.into_inner();
+                Err(inner)
+            }
+        });
+        r.map_err(|e| {
+            let (line, column) = e.location().map(|l| (Some(l.line() as usize), Some(l.column() as usize))).unwrap_or((None, None));
+            let line = line.or_else(|| field.as_deref().and_then(|f| locate::line_of(text, f)));
+            parse_err(line, column, field.clone(), clean_saphyr_message(&e.to_string()))
+        })
+    }
+}
+
+fn path_str(p: &serde_path_to_error::Path) -> Option<String> {
+    let s = p.to_string();
+    (s != "." && !s.is_empty()).then_some(s)
+}
+
+fn strip_json_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+fn clean_saphyr_message(msg: &str) -> String {
+    // serde-saphyr appends its own location; we print ours in front.
+    let first = msg.lines().next().unwrap_or(msg).trim();
+    match first.rfind(" at line ") {
+        Some(i) => first[..i].to_string(),
+        None => first.to_string(),
+    }
+}
+
+fn invalid(path: &Path, text: &str, prefix: &str, errors: Vec<validate::FieldError>) -> InputError {
+    InputError::Invalid {
+        path: path.to_path_buf(),
+        errors: errors
+            .into_iter()
+            .map(|mut e| {
+                if !prefix.is_empty() {
+                    e.path = format!("{prefix}.{}", e.path);
+                }
+                let line = locate::line_of(text, &e.path);
+                (line, e)
+            })
+            .collect(),
+    }
+}
+
+fn scenario_error(path: &Path, text: &str, field: &str, message: String) -> InputError {
+    InputError::Invalid {
+        path: path.to_path_buf(),
+        errors: vec![(
+            locate::line_of(text, field),
+            validate::FieldError { path: field.to_string(), kind: validate::FieldErrorKind::Invalid, value: None, detail: message },
+        )],
+    }
+}
+
+fn default_name(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into())
+}
+
+fn from_manifest(job: k8s::Job, text: &str, path: &Path, opts: &LoadOptions) -> Result<Scenario, InputError> {
+    let spec = validate::validate_job(&job).map_err(|e| invalid(path, text, "", e))?;
+    let wspec = workload::spec_from_flags(opts).map_err(|(field, msg)| scenario_error(path, text, &field, msg))?;
+    let workload = Workload::build(&wspec, &spec).map_err(|(field, msg)| scenario_error(path, text, &format!("workload.{field}"), msg))?;
+    let name = spec.name.clone();
+    Ok(Scenario {
+        name,
+        description: None,
+        seed: opts.seed.unwrap_or(0),
+        config: ControllerConfig::default(),
+        jobs: vec![JobConfig { submit_at: 0, spec, manifest: job, workload }],
+        actions: Vec::new(),
+        until: DEFAULT_UNTIL,
+        source: path.to_path_buf(),
+    })
+}
+
+fn build(f: file::ScenarioFile, text: &str, path: &Path, opts: &LoadOptions) -> Result<Scenario, InputError> {
+    let mut config = ControllerConfig::default();
+    if let Some(k) = &f.kubernetes {
+        if let Some(v) = k.sync_batch {
+            config.sync_batch = v.ms();
+        }
+        if let Some(v) = k.pod_failure_backoff {
+            config.pod_failure_backoff = v.ms();
+        }
+        if let Some(v) = k.max_pod_failure_backoff {
+            config.max_pod_failure_backoff = v.ms();
+        }
+        if let Some(v) = k.max_pods_per_sync {
+            if v == 0 {
+                return Err(scenario_error(path, text, "kubernetes.max_pods_per_sync", "must be at least 1".into()));
+            }
+            config.max_pods_per_sync = v;
+        }
+        if let Some(v) = k.container_backoff {
+            config.container_backoff = v.ms();
+        }
+        if let Some(v) = k.max_container_backoff {
+            config.max_container_backoff = v.ms();
+        }
+        if let Some(v) = k.container_backoff_reset {
+            config.container_backoff_reset = v.ms();
+        }
+    }
+    if f.cluster.is_some() {
+        return Err(scenario_error(
+            path,
+            text,
+            "cluster",
+            "clusters of nodes are not modelled yet: remove `cluster` (pods get unlimited room)".into(),
+        ));
+    }
+    if f.jobs.is_empty() {
+        return Err(scenario_error(path, text, "jobs", "a scenario needs at least one Job".into()));
+    }
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    let mut jobs = Vec::new();
+    let mut all_errors = Vec::new();
+    for (i, entry) in f.jobs.iter().enumerate() {
+        let (manifest, mtext, mpath, prefix) = match (&entry.manifest, &entry.manifest_file) {
+            (Some(m), None) => (m.clone(), text.to_string(), path.to_path_buf(), format!("jobs[{i}].manifest")),
+            (None, Some(file)) => {
+                let mp = base_dir.join(file);
+                let mt = std::fs::read_to_string(&mp).map_err(|e| InputError::Io { path: mp.clone(), message: e.to_string() })?;
+                let json = mp.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+                let m: k8s::Job = parse_typed(&mt, &mp, json)?;
+                (m, mt, mp, String::new())
+            }
+            (Some(_), Some(_)) => {
+                return Err(scenario_error(path, text, &format!("jobs[{i}]"), "give either `manifest` or `manifest_file`, not both".into()))
+            }
+            (None, None) => {
+                return Err(scenario_error(
+                    path,
+                    text,
+                    &format!("jobs[{i}]"),
+                    "a Job needs a `manifest` (inline) or a `manifest_file`".into(),
+                ))
+            }
+        };
+        let spec = match validate::validate_job(&manifest) {
+            Ok(s) => s,
+            Err(e) => {
+                if let InputError::Invalid { errors, .. } = invalid(&mpath, &mtext, &prefix, e) {
+                    if mpath == path {
+                        all_errors.extend(errors);
+                        continue;
+                    }
+                    return Err(InputError::Invalid { path: mpath, errors });
+                }
+                unreachable!("invalid() builds InputError::Invalid")
+            }
+        };
+        let wspec = entry.workload.clone().unwrap_or_default();
+        let workload = Workload::build(&wspec, &spec)
+            .map_err(|(field, msg)| scenario_error(path, text, &format!("jobs[{i}].workload.{field}"), msg))?;
+        jobs.push(JobConfig { submit_at: entry.submit_at.map(|d| d.ms()).unwrap_or(0), spec, manifest, workload });
+    }
+    if !all_errors.is_empty() {
+        return Err(InputError::Invalid { path: path.to_path_buf(), errors: all_errors });
+    }
+    for (i, j) in jobs.iter().enumerate() {
+        if jobs[..i].iter().any(|o| o.spec.name == j.spec.name) {
+            return Err(scenario_error(
+                path,
+                text,
+                &format!("jobs[{i}]"),
+                format!("duplicate Job name {:?}: each Job in a scenario needs its own name", j.spec.name),
+            ));
+        }
+    }
+    let find = |name: &str, field: &str| -> Result<usize, InputError> {
+        jobs.iter()
+            .position(|j| j.spec.name == name)
+            .ok_or_else(|| scenario_error(path, text, field, format!("no Job named {name:?} in this scenario")))
+    };
+    let mut actions = Vec::new();
+    for (i, ev) in f.events.iter().enumerate() {
+        let p = format!("events[{i}]");
+        let count = [ev.suspend.is_some(), ev.resume.is_some(), ev.set.is_some(), ev.delete_pod.is_some(), ev.delete_job.is_some()]
+            .iter()
+            .filter(|b| **b)
+            .count();
+        if count != 1 {
+            return Err(scenario_error(
+                path,
+                text,
+                &p,
+                "an event needs exactly one of: suspend, resume, set, delete_pod, delete_job".into(),
+            ));
+        }
+        let action = if let Some(n) = &ev.suspend {
+            Action::Suspend(find(n, &format!("{p}.suspend"))?)
+        } else if let Some(n) = &ev.resume {
+            Action::Resume(find(n, &format!("{p}.resume"))?)
+        } else if let Some(n) = &ev.delete_job {
+            Action::DeleteJob(find(n, &format!("{p}.delete_job"))?)
+        } else if let Some(d) = &ev.delete_pod {
+            let j = find(&d.job, &format!("{p}.delete_pod.job"))?;
+            let sel = match (d.pod, d.index) {
+                (Some(o), None) => PodSelector::Ordinal(o),
+                (None, Some(x)) => PodSelector::Index(x),
+                _ => {
+                    return Err(scenario_error(
+                        path,
+                        text,
+                        &format!("{p}.delete_pod"),
+                        "give exactly one of `pod` (creation ordinal) or `index`".into(),
+                    ))
+                }
+            };
+            Action::DeletePod(j, sel)
+        } else {
+            let s = ev.set.as_ref().expect("counted above");
+            let j = find(&s.job, &format!("{p}.set.job"))?;
+            Action::Set(j, spec_change(s, &jobs[j].spec).map_err(|(f, m)| scenario_error(path, text, &format!("{p}.set.{f}"), m))?)
+        };
+        actions.push(TimedAction { at: ev.at.ms(), action });
+    }
+    // Stable sort: same-time actions keep file order.
+    actions.sort_by_key(|a| a.at);
+    let name = f.name.clone().unwrap_or_else(|| default_name(path));
+    if name.is_empty() || name.contains('/') || name.contains('\\') || name == "." || name == ".." {
+        return Err(scenario_error(path, text, "name", format!("{name:?} cannot name an output folder")));
+    }
+    Ok(Scenario {
+        name,
+        description: f.description.clone(),
+        seed: opts.seed.or(f.seed).unwrap_or(0),
+        config,
+        jobs,
+        actions,
+        until: f.until.map(|d| d.ms()).unwrap_or(DEFAULT_UNTIL),
+        source: path.to_path_buf(),
+    })
+}
+
+/// Validates a `set` event against the update rules of the API server (§3.2).
+fn spec_change(s: &file::SetFields, spec: &JobSpec) -> Result<SpecChange, (String, String)> {
+    let nn = |v: Option<i64>, f: &str| -> Result<Option<u32>, (String, String)> {
+        match v {
+            Some(x) if !(0..=i32::MAX as i64).contains(&x) => {
+                Err((f.to_string(), format!("Invalid value: {x}: must be greater than or equal to 0")))
+            }
+            Some(x) => Ok(Some(x as u32)),
+            None => Ok(None),
+        }
+    };
+    let c = SpecChange {
+        parallelism: nn(s.parallelism, "parallelism")?,
+        completions: nn(s.completions, "completions")?,
+        backoff_limit: nn(s.backoff_limit, "backoffLimit")?,
+        active_deadline: nn(s.active_deadline_seconds, "activeDeadlineSeconds")?.map(|v| v as u64 * SECOND),
+        ttl_after_finished: nn(s.ttl_seconds_after_finished, "ttlSecondsAfterFinished")?.map(|v| v as u64 * SECOND),
+        max_failed_indexes: nn(s.max_failed_indexes, "maxFailedIndexes")?,
+    };
+    if let Some(comp) = c.completions {
+        if !spec.indexed() || c.parallelism != Some(comp) {
+            return Err((
+                "completions".into(),
+                format!("Invalid value: {comp}: can only be modified in tandem with spec.parallelism (Indexed Jobs only, with completions equal to parallelism)"),
+            ));
+        }
+    }
+    if c.max_failed_indexes.is_some() && spec.backoff_limit_per_index.is_none() {
+        return Err(("maxFailedIndexes".into(), "Required value: backoffLimitPerIndex must be set to change maxFailedIndexes".into()));
+    }
+    Ok(c)
+}

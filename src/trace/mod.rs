@@ -1,0 +1,383 @@
+//! The recorder: every state change, streamed as it happens (events.csv, pods.csv), plus the
+//! compact in-memory records that charts and summaries need. With [`TraceLevel::Summary`] nothing
+//! is formatted or kept per event.
+
+pub mod summary;
+
+use crate::engine::{fmt_secs, Time};
+use crate::model::pod::{EndReason, Pod, PodPhase, NO_INDEX};
+use std::fmt::Write as _;
+use std::io::Write;
+
+/// How much a run records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TraceLevel {
+    /// Only the summary: no per-event work at all.
+    Summary,
+    /// Every event and pod, streamed to the writers; pod records kept for charts.
+    Full,
+}
+
+/// What happened (the `kind` column of events.csv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// A Job was created.
+    JobCreated,
+    /// The controller created a pod.
+    PodCreated,
+    /// A pod was bound to a node.
+    PodScheduled,
+    /// A pod's container started.
+    PodRunning,
+    /// A container exited (detail: exit code).
+    ContainerExited,
+    /// A container was restarted in place (OnFailure).
+    ContainerRestarted,
+    /// Deletion of a pod was requested (detail: by whom, why).
+    PodDeleted,
+    /// A pod reached phase Succeeded.
+    PodSucceeded,
+    /// A pod reached phase Failed.
+    PodFailed,
+    /// The controller counted a finished pod (detail: succeeded/failed/ignored and policy action).
+    PodCounted,
+    /// The controller holds back replacements for the pod-failure backoff.
+    BackoffWait,
+    /// A condition was added or changed on the Job.
+    Condition,
+    /// The Job's status counters changed.
+    Status,
+    /// A spec field was changed by a scenario event.
+    SpecChanged,
+    /// The TTL controller deleted a finished Job.
+    JobDeleted,
+    /// A work item was finished by a pod.
+    WorkItemDone,
+}
+
+impl EventKind {
+    /// The text in events.csv.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::JobCreated => "JobCreated",
+            EventKind::PodCreated => "PodCreated",
+            EventKind::PodScheduled => "PodScheduled",
+            EventKind::PodRunning => "PodRunning",
+            EventKind::ContainerExited => "ContainerExited",
+            EventKind::ContainerRestarted => "ContainerRestarted",
+            EventKind::PodDeleted => "PodDeleted",
+            EventKind::PodSucceeded => "PodSucceeded",
+            EventKind::PodFailed => "PodFailed",
+            EventKind::PodCounted => "PodCounted",
+            EventKind::BackoffWait => "BackoffWait",
+            EventKind::Condition => "Condition",
+            EventKind::Status => "Status",
+            EventKind::SpecChanged => "SpecChanged",
+            EventKind::JobDeleted => "JobDeleted",
+            EventKind::WorkItemDone => "WorkItemDone",
+        }
+    }
+}
+
+/// A pod's row as kept in memory for charts and tests (times in ms).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodRecord {
+    /// Job index.
+    pub job: u32,
+    /// Pod name.
+    pub name: String,
+    /// Creation ordinal.
+    pub ordinal: u32,
+    /// Completion index.
+    pub index: Option<u32>,
+    /// Attempt of its index (Indexed).
+    pub attempt: Option<u32>,
+    /// Creation time.
+    pub created: Time,
+    /// Bind time.
+    pub scheduled: Option<Time>,
+    /// First container start.
+    pub started: Option<Time>,
+    /// Terminal phase time.
+    pub finished: Option<Time>,
+    /// Deletion request time.
+    pub deleted: Option<Time>,
+    /// Final phase.
+    pub phase: PodPhase,
+    /// Last exit code.
+    pub exit_code: Option<i32>,
+    /// Container restarts.
+    pub restarts: u32,
+    /// Why it ended.
+    pub reason: EndReason,
+}
+
+/// A Job-level event kept in memory (conditions, backoff waits, suspend windows) for charts,
+/// `explain` and tests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobEvent {
+    /// When.
+    pub time: Time,
+    /// Job index.
+    pub job: u32,
+    /// What.
+    pub kind: EventKind,
+    /// Details in words.
+    pub detail: String,
+}
+
+/// The Job's status counters at a time (recorded whenever they change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StatusSample {
+    /// When.
+    pub time: Time,
+    /// Job index.
+    pub job: u32,
+    /// `status.active`.
+    pub active: u32,
+    /// `status.ready`.
+    pub ready: u32,
+    /// `status.terminating`.
+    pub terminating: u32,
+    /// `status.succeeded`.
+    pub succeeded: u32,
+    /// `status.failed`.
+    pub failed: u32,
+    /// Pods of the Job that are Running (not terminating), from the API.
+    pub running: u32,
+    /// Pods of the Job that are Pending (not terminating), from the API.
+    pub pending: u32,
+}
+
+/// Records a run.
+pub struct Recorder {
+    level: TraceLevel,
+    job_names: Vec<String>,
+    events_out: Option<csv::Writer<Box<dyn Write>>>,
+    pods_out: Option<csv::Writer<Box<dyn Write>>>,
+    buf: String,
+    name_buf: String,
+    /// Number of events recorded (counted at every level).
+    pub events: u64,
+    /// Pod records kept in memory (Full level, up to `max_kept_pods`).
+    pub pods: Vec<PodRecord>,
+    /// Whether some pod records were not kept because of the cap.
+    pub pods_truncated: bool,
+    max_kept_pods: usize,
+    /// Job-level events (kept at every level: there are few).
+    pub job_events: Vec<JobEvent>,
+    /// Status samples (kept at Full level).
+    pub samples: Vec<StatusSample>,
+    io_error: Option<std::io::Error>,
+}
+
+impl Recorder {
+    /// A recorder. `events_out`/`pods_out` receive events.csv and pods.csv when given.
+    pub fn new(
+        level: TraceLevel,
+        job_names: Vec<String>,
+        events_out: Option<Box<dyn Write>>,
+        pods_out: Option<Box<dyn Write>>,
+    ) -> Recorder {
+        let mut r = Recorder {
+            level,
+            job_names,
+            events_out: events_out.map(|w| csv::WriterBuilder::new().from_writer(w)),
+            pods_out: pods_out.map(|w| csv::WriterBuilder::new().from_writer(w)),
+            buf: String::new(),
+            name_buf: String::new(),
+            events: 0,
+            pods: Vec::new(),
+            pods_truncated: false,
+            max_kept_pods: 200_000,
+            job_events: Vec::new(),
+            samples: Vec::new(),
+            io_error: None,
+        };
+        if let Some(w) = r.events_out.as_mut() {
+            let res = w.write_record(["time", "kind", "job", "pod", "index", "node", "detail"]);
+            r.note(res);
+        }
+        if let Some(w) = r.pods_out.as_mut() {
+            let res = w.write_record([
+                "job",
+                "pod",
+                "index",
+                "attempt",
+                "node",
+                "created",
+                "scheduled",
+                "started",
+                "finished",
+                "deleted",
+                "phase",
+                "exit_code",
+                "restarts",
+                "reason",
+            ]);
+            r.note(res);
+        }
+        r
+    }
+
+    /// Caps the number of pod records kept in memory.
+    pub fn set_max_kept_pods(&mut self, n: usize) {
+        self.max_kept_pods = n;
+    }
+
+    /// The trace level.
+    pub fn level(&self) -> TraceLevel {
+        self.level
+    }
+
+    /// Whether per-event records are made.
+    #[inline]
+    pub fn full(&self) -> bool {
+        self.level == TraceLevel::Full
+    }
+
+    fn note(&mut self, r: csv::Result<()>) {
+        if let Err(e) = r {
+            if self.io_error.is_none() {
+                self.io_error = Some(std::io::Error::other(e.to_string()));
+            }
+        }
+    }
+
+    /// The first write error, if any (checked when the run ends).
+    pub fn take_io_error(&mut self) -> Option<std::io::Error> {
+        self.io_error.take()
+    }
+
+    /// The name of a pod, `<job>-<ordinal>` or, Indexed, `<job>-<index>-<attempt>`.
+    pub fn pod_name(job_name: &str, ordinal: u32, index: u32, attempt: u32, out: &mut String) {
+        out.clear();
+        if index == NO_INDEX {
+            let _ = write!(out, "{job_name}-{ordinal}");
+        } else {
+            let _ = write!(out, "{job_name}-{index}-{attempt}");
+        }
+    }
+
+    /// Records a pod event. `detail` writes the detail text; it runs only at the Full level.
+    #[inline]
+    pub fn pod_event(&mut self, t: Time, kind: EventKind, pod: &Pod, detail: impl FnOnce(&mut String)) {
+        self.events += 1;
+        if self.level != TraceLevel::Full {
+            return;
+        }
+        self.buf.clear();
+        detail(&mut self.buf);
+        let name = &self.job_names[pod.job as usize];
+        Self::pod_name(name, pod.ordinal, pod.index, pod.attempt, &mut self.name_buf);
+        let idx = if pod.index == NO_INDEX { String::new() } else { pod.index.to_string() };
+        let node = "";
+        if let Some(w) = self.events_out.as_mut() {
+            let r = w.write_record([fmt_secs(t).as_str(), kind.as_str(), name, &self.name_buf, &idx, node, &self.buf]);
+            self.note(r);
+        }
+    }
+
+    /// Records a Job-level event; always kept in memory (there are few), streamed at Full level.
+    pub fn job_event(&mut self, t: Time, kind: EventKind, job: u32, detail: String) {
+        self.events += 1;
+        if self.level == TraceLevel::Full {
+            if let Some(w) = self.events_out.as_mut() {
+                let r = w.write_record([fmt_secs(t).as_str(), kind.as_str(), &self.job_names[job as usize], "", "", "", &detail]);
+                self.note(r);
+            }
+        }
+        self.job_events.push(JobEvent { time: t, job, kind, detail });
+    }
+
+    /// Records a Job's status counters when they change (Full level).
+    pub fn status(&mut self, s: StatusSample) {
+        self.events += 1;
+        if self.level != TraceLevel::Full {
+            return;
+        }
+        if let Some(w) = self.events_out.as_mut() {
+            self.buf.clear();
+            let _ = write!(
+                self.buf,
+                "active={} ready={} terminating={} succeeded={} failed={}",
+                s.active, s.ready, s.terminating, s.succeeded, s.failed
+            );
+            let r = w.write_record([
+                fmt_secs(s.time).as_str(),
+                EventKind::Status.as_str(),
+                &self.job_names[s.job as usize],
+                "",
+                "",
+                "",
+                &self.buf,
+            ]);
+            self.note(r);
+        }
+        self.samples.push(s);
+    }
+
+    /// Writes a retired pod's row to pods.csv and keeps its record (Full level).
+    pub fn pod_row(&mut self, pod: &Pod) {
+        if self.level != TraceLevel::Full {
+            return;
+        }
+        let name = &self.job_names[pod.job as usize];
+        Self::pod_name(name, pod.ordinal, pod.index, pod.attempt, &mut self.name_buf);
+        let opt = |t: Option<Time>| t.map(fmt_secs).unwrap_or_default();
+        let indexed = pod.index != NO_INDEX;
+        if let Some(w) = self.pods_out.as_mut() {
+            let r = w.write_record([
+                name.as_str(),
+                &self.name_buf,
+                &if indexed { pod.index.to_string() } else { String::new() },
+                &if indexed { pod.attempt.to_string() } else { String::new() },
+                "",
+                &fmt_secs(pod.created),
+                &opt(pod.scheduled),
+                &opt(pod.started),
+                &opt(pod.finished),
+                &opt(pod.deleted),
+                pod.phase.as_str(),
+                &pod.exit_code.map(|c| c.to_string()).unwrap_or_default(),
+                &pod.restarts.to_string(),
+                pod.reason.as_str(),
+            ]);
+            self.note(r);
+        }
+        if self.pods.len() < self.max_kept_pods {
+            self.pods.push(PodRecord {
+                job: pod.job,
+                name: self.name_buf.clone(),
+                ordinal: pod.ordinal,
+                index: indexed.then_some(pod.index),
+                attempt: indexed.then_some(pod.attempt),
+                created: pod.created,
+                scheduled: pod.scheduled,
+                started: pod.started,
+                finished: pod.finished,
+                deleted: pod.deleted,
+                phase: pod.phase,
+                exit_code: pod.exit_code,
+                restarts: pod.restarts,
+                reason: pod.reason,
+            });
+        } else {
+            self.pods_truncated = true;
+        }
+    }
+
+    /// Flushes the writers.
+    pub fn flush(&mut self) {
+        if let Some(w) = self.events_out.as_mut() {
+            if let Err(e) = w.flush() {
+                self.io_error.get_or_insert(e);
+            }
+        }
+        if let Some(w) = self.pods_out.as_mut() {
+            if let Err(e) = w.flush() {
+                self.io_error.get_or_insert(e);
+            }
+        }
+    }
+}
