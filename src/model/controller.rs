@@ -650,6 +650,9 @@ impl JobController {
     /// order (unscheduled, pending, not ready, ready shortest, most restarts, newest first).
     fn pods_for_removal(&self, api: &ApiServer, at_least: usize) -> Vec<PodId> {
         let jp = &api.jobs[self.id as usize];
+        if at_least == 0 && (!self.spec.indexed() || !jp.may_have_duplicates(self.spec.completions.unwrap_or(0))) {
+            return Vec::new();
+        }
         let mut active: Vec<PodId> = jp.live.iter().copied().filter(|&p| api.pods.get(p).deleted.is_none()).collect();
         let key = |p: &PodId| {
             let pod = api.pods.get(*p);
