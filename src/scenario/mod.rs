@@ -221,7 +221,16 @@ fn strip_json_position(msg: &str) -> String {
 
 fn clean_saphyr_message(msg: &str) -> String {
     // serde-saphyr appends its own location; we print ours in front.
-    let first = msg.lines().next().unwrap_or(msg).trim();
+    let mut first = msg.lines().next().unwrap_or(msg).trim();
+    first = first.strip_prefix("error: ").unwrap_or(first);
+    // Drop a leading "line N column M: " (we print the location ourselves).
+    if let Some(rest) = first.strip_prefix("line ") {
+        if let Some(i) = rest.find(": ") {
+            if rest[..i].split(' ').all(|w| w == "column" || w.chars().all(|c| c.is_ascii_digit())) {
+                first = &rest[i + 2..];
+            }
+        }
+    }
     match first.rfind(" at line ") {
         Some(i) => first[..i].to_string(),
         None => first.to_string(),
