@@ -39,8 +39,21 @@ fn run_writes_the_contracted_files_and_columns() {
     }
     let job = &summary["jobs"][0];
     for key in [
-        "name", "mode", "outcome", "reason", "submitted", "start_time", "completion_time", "duration", "pods_created", "succeeded", "failed", "max_active",
-        "indexes_succeeded", "indexes_failed", "conditions",
+        "name",
+        "mode",
+        "outcome",
+        "reason",
+        "submitted",
+        "start_time",
+        "completion_time",
+        "duration",
+        "pods_created",
+        "succeeded",
+        "failed",
+        "max_active",
+        "indexes_succeeded",
+        "indexes_failed",
+        "conditions",
     ] {
         assert!(job.get(key).is_some(), "job entry lacks {key}");
     }
@@ -99,7 +112,9 @@ fn invalid_manifest_is_exit_2_with_file_line_and_field_path_and_no_output() {
         .arg(&out)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("bad.yaml:8: jobs[0].manifest.spec.parallelism: Invalid value: -1: must be greater than or equal to 0"))
+        .stderr(predicate::str::contains(
+            "bad.yaml:8: jobs[0].manifest.spec.parallelism: Invalid value: -1: must be greater than or equal to 0",
+        ))
         .stderr(predicate::str::contains(
             "bad.yaml:11: jobs[0].manifest.spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\"",
         ));
@@ -112,10 +127,20 @@ fn parse_errors_name_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("typo.yaml");
     fs::write(&f, "name: t\njobs:\n  - manifest: { apiVersion: batch/v1, kind: Job, metadata: { name: t }, spec: {} }\n    worklaod: { duration: 5s }\n").unwrap();
-    kjobsim().arg("validate").arg(&f).assert().code(2).stderr(predicate::str::contains("typo.yaml:4").and(predicate::str::contains("worklaod")));
+    kjobsim()
+        .arg("validate")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("typo.yaml:4").and(predicate::str::contains("worklaod")));
     let g = dir.path().join("dur.json");
     fs::write(&g, "{\"name\": \"d\", \"until\": \"5 parsecs\", \"jobs\": []}").unwrap();
-    kjobsim().arg("validate").arg(&g).assert().code(2).stderr(predicate::str::contains("dur.json:1").and(predicate::str::contains("until")));
+    kjobsim()
+        .arg("validate")
+        .arg(&g)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("dur.json:1").and(predicate::str::contains("until")));
 }
 
 #[test]
@@ -131,7 +156,12 @@ fn unwritable_output_is_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("file");
     fs::write(&blocker, "not a folder").unwrap();
-    kjobsim().args(["run", &lesson("non-parallel.yaml"), "--out"]).arg(blocker.join("sub")).assert().code(1).stderr(predicate::str::contains("error"));
+    kjobsim()
+        .args(["run", &lesson("non-parallel.yaml"), "--out"])
+        .arg(blocker.join("sub"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error"));
 }
 
 #[test]
