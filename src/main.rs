@@ -82,6 +82,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    if let Err(e) = kjobsim::interrupt::install() {
+        eprintln!("warning: cannot catch Ctrl-C ({e}); an interrupted run may leave a staging folder");
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -98,7 +101,10 @@ fn main() -> ExitCode {
         }
         Err(Failure::Run(e)) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(1)
+            match e.downcast_ref::<kjobsim::RunError>() {
+                Some(kjobsim::RunError::Interrupted { signal }) => ExitCode::from((128 + signal) as u8),
+                _ => ExitCode::from(1),
+            }
         }
     }
 }

@@ -108,6 +108,8 @@ pub struct World {
     pub processed: u64,
     /// Whether the run stopped at `until` with events left.
     pub stopped_at_until: bool,
+    /// The signal that stopped the run, if one did.
+    pub interrupted: Option<i32>,
 }
 
 impl World {
@@ -140,6 +142,7 @@ impl World {
             now: 0,
             processed: 0,
             stopped_at_until: false,
+            interrupted: None,
             scenario,
         }
     }
@@ -156,6 +159,12 @@ impl World {
             let (t, ev) = self.queue.pop().expect("peeked");
             self.now = t;
             self.processed += 1;
+            if self.processed & 0xFFFF == 0 {
+                if let Some(sig) = crate::interrupt::received() {
+                    self.interrupted = Some(sig);
+                    return;
+                }
+            }
             self.step(ev);
         }
         self.finish();
