@@ -34,6 +34,7 @@
 pub mod engine;
 pub mod error;
 pub mod interrupt;
+pub mod limits;
 pub mod model;
 pub mod report;
 pub mod scenario;

@@ -189,3 +189,24 @@ fn bare_manifest_runs_with_workload_flags() {
     assert_eq!(s["jobs"][0]["completion_time"], 33.0);
     assert_eq!(s["jobs"][0]["max_active"], 3);
 }
+
+#[test]
+fn limits_refuse_pathological_runs_and_name_the_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("huge.yaml");
+    fs::write(
+        &f,
+        "name: huge\njobs:\n  - manifest:\n      apiVersion: batch/v1\n      kind: Job\n      metadata: { name: huge }\n      spec:\n        parallelism: 1000000000\n        template: { spec: { restartPolicy: Never, containers: [{ name: c, image: i }] } }\n",
+    )
+    .unwrap();
+    let out = dir.path().join("o");
+    kjobsim().arg("run").arg(&f).arg("--out").arg(&out).assert().code(2).stderr(predicate::str::contains("--max-pods"));
+    assert!(!out.exists());
+    kjobsim()
+        .args(["run", &lesson("bench/million.yaml"), "--max-output", "100MB", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--trace summary").and(predicate::str::contains("--max-output")));
+    kjobsim().args(["run", &lesson("quickstart.yaml"), "--until", "400d"]).assert().code(2).stderr(predicate::str::contains("365d"));
+}

@@ -135,6 +135,9 @@ pub struct Scenario {
 /// Horizon when a scenario gives no `until`: 30 days of virtual time.
 pub const DEFAULT_UNTIL: Time = 30 * 86_400 * SECOND;
 
+/// The longest horizon a scenario may ask for: one year of virtual time.
+pub const MAX_UNTIL: Time = 365 * 86_400 * SECOND;
+
 /// Options for loading: seed override and, for bare manifests, the workload flags.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
@@ -429,6 +432,14 @@ fn build(f: file::ScenarioFile, text: &str, path: &Path, opts: &LoadOptions) -> 
     }
     // Stable sort: same-time actions keep file order.
     actions.sort_by_key(|a| a.at);
+    if f.until.is_some_and(|u| u.ms() > MAX_UNTIL) {
+        return Err(scenario_error(path, text, "until", "the simulated horizon is capped at 365d".into()));
+    }
+    for (i, j) in f.jobs.iter().enumerate() {
+        if j.submit_at.is_some_and(|u| u.ms() > MAX_UNTIL) {
+            return Err(scenario_error(path, text, &format!("jobs[{i}].submit_at"), "must be within the 365d horizon".into()));
+        }
+    }
     let name = f.name.clone().unwrap_or_else(|| default_name(path));
     if name.is_empty() || name.contains('/') || name.contains('\\') || name == "." || name == ".." {
         return Err(scenario_error(path, text, "name", format!("{name:?} cannot name an output folder")));
