@@ -149,6 +149,11 @@ impl World {
 
     /// Runs until no event is left or the next one is after `until`.
     pub fn run(&mut self) {
+        self.run_observed(|_, _| {});
+    }
+
+    /// Like [`World::run`], calling `observe` after every event (invariant checks in tests).
+    pub fn run_observed(&mut self, mut observe: impl FnMut(&World, Event)) {
         let until = self.scenario.until;
         while let Some(t) = self.queue.peek_time() {
             if t > until {
@@ -166,6 +171,7 @@ impl World {
                 }
             }
             self.step(ev);
+            observe(self, ev);
         }
         self.finish();
     }
