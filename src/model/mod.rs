@@ -212,7 +212,7 @@ impl World {
     }
 
     fn finish(&mut self) {
-        let World { api, rec, queue, syncs, created, deleted, now, scenario, .. } = self;
+        let World { api, rec, queue, syncs, created, deleted, now, scenario, jobs, .. } = self;
         let fx = Effects { now: *now, queue, rec, syncs, sync_batch: scenario.config.sync_batch, created, deleted, cfg: &scenario.config };
         // Write the rows of pods still held, in creation order per Job.
         let mut left: Vec<PodId> = Vec::new();
@@ -220,6 +220,9 @@ impl World {
             left.extend(jp.live.iter().copied());
             left.extend(jp.changed.iter().copied());
             left.extend(std::mem::take(&mut jp.kept));
+        }
+        for c in jobs.iter() {
+            left.extend(c.held_pods());
         }
         left.sort_unstable();
         left.dedup();

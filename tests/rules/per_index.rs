@@ -14,6 +14,10 @@ fn index_fails_after_limit_plus_one_failures() {
         .run()
         .outcome("Failed", Some("FailedIndexes"), 1, 2, 3)
         .created_at(&[0, 0, s(15)])
+        // §7 delayed counting: the first failure is counted one sync after its replacement exists
+        // (created at 15 s, counted at 16 s), not when it is seen (6 s).
+        .status(s(6), 0, 0, 1, 0)
+        .status(s(16), 1, 0, 1, 1)
         .indexes(Some("1"), Some("0"))
         .conditions(&[("FailureTarget", "True", "FailedIndexes", s(21)), ("Failed", "True", "FailedIndexes", s(21))])
         .message("Failed", "Job has failed indexes");
@@ -119,16 +123,35 @@ fn ignore_with_per_index() {
 }
 
 /// §7 the global backoffLimit still applies with backoffLimitPerIndex when set explicitly and is
-/// checked first (§4.4 item 4 before item 6): one failure in each of 3 indexes exceeds 2.
+/// checked first (§4.4 item 4 before item 6): one failure in each of 3 indexes exceeds 2. With
+/// delayed counting the 3 failures (at 5 s) are counted only once their replacements exist
+/// (created at 15 s, counted at 16 s): BackoffLimitExceeded at 16 s, and the 3 running
+/// replacements are deleted and counted failed too (§4.5): failed = 6.
 #[test]
 fn global_backoff_limit_still_applies() {
-    let out = Case::new("completionMode: Indexed, completions: 3, parallelism: 3, backoffLimit: 2, backoffLimitPerIndex: 1")
+    Case::new("completionMode: Indexed, completions: 3, parallelism: 3, backoffLimit: 2, backoffLimitPerIndex: 1")
         .workload("duration: 5s")
         .script("index: 0, attempt: 1, exit_code: 1")
         .script("index: 1, attempt: 1, exit_code: 1")
         .script("index: 2, attempt: 1, exit_code: 1")
-        .run();
-    assert_eq!(out.job().reason.as_deref(), Some("BackoffLimitExceeded"), "{}", out.dump());
+        .run()
+        .outcome("Failed", Some("BackoffLimitExceeded"), 0, 6, 6)
+        .created_at(&[0, 0, 0, s(15), s(15), s(15)])
+        .status(s(6), 0, 0, 0, 0)
+        .conditions(&[("FailureTarget", "True", "BackoffLimitExceeded", s(16)), ("Failed", "True", "BackoffLimitExceeded", s(17))]);
+}
+
+/// §7 a delayed pod is still written to pods.csv when the run stops before its replacement.
+#[test]
+fn delayed_pod_row_kept_at_horizon() {
+    let c = Case::new("completionMode: Indexed, completions: 1, backoffLimitPerIndex: 1")
+        .workload("duration: 5s")
+        .script("index: 0, attempt: 1, exit_code: 1");
+    let y = c.yaml().replace("seed: 1\n", "seed: 1\nuntil: 10s\n");
+    let sc = kjobsim::scenario::load_str(&y, "case.yaml".as_ref(), &Default::default()).unwrap();
+    let run = kjobsim::simulate(&sc, kjobsim::RunOptions::default()).unwrap();
+    assert_eq!(run.pods.len(), 1);
+    assert_eq!(run.summary.jobs[0].failed, 0);
 }
 
 /// §12 failedIndexes is "" (not null) while no index has failed, and null without backoffLimitPerIndex.
