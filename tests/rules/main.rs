@@ -6,6 +6,7 @@
 
 mod deadline_suspend;
 mod failure_policy;
+mod lessons;
 mod onfailure;
 mod per_index;
 mod scale;
