@@ -4,6 +4,7 @@
 //! changes seen 1 s later; replacements at max(seen + 1 s, lastFailure + delay); the terminal
 //! condition once no pod is terminating.
 
+mod backoff;
 mod deadline_suspend;
 mod failure_policy;
 mod lessons;
@@ -103,7 +104,9 @@ impl Case {
         let y = self.yaml();
         let sc = kjobsim::scenario::load_str(&y, "case.yaml".as_ref(), &Default::default())
             .unwrap_or_else(|e| panic!("scenario rejected: {e}\n{y}"));
-        Out { run: simulate(&sc, RunOptions::default()).expect("run"), yaml: y }
+        let out = Out { run: simulate(&sc, RunOptions::default()).expect("run"), yaml: y };
+        out.check_invariants(!self.events.iter().any(|e| e.contains("completions")));
+        out
     }
 
     /// The validation errors (their Display lines); empty if the Job is accepted.
@@ -205,6 +208,48 @@ impl Out {
         );
         self
     }
+    /// §3.3 the status invariants the API server enforces, checked on every run.
+    /// `monotonic`: succeeded never decreases (not so after an elastic scale-down, §10.6).
+    #[track_caller]
+    pub fn check_invariants(&self, monotonic: bool) {
+        let d = || self.dump();
+        let mut prev = StatusSample::default();
+        for x in &self.run.samples {
+            assert!(x.ready <= x.active, "ready > active at {}\n{}", x.time, d());
+            assert!(x.failed >= prev.failed, "failed decreased at {}\n{}", x.time, d());
+            assert!(!monotonic || x.succeeded >= prev.succeeded, "succeeded decreased at {}\n{}", x.time, d());
+            prev = *x;
+        }
+        let j = self.job();
+        let has = |t: &str| j.conditions.iter().any(|c| c.type_ == t && c.status == "True");
+        let (complete, failed, scm, ft) = (has("Complete"), has("Failed"), has("SuccessCriteriaMet"), has("FailureTarget"));
+        assert!(!failed || ft, "Failed without FailureTarget\n{}", d());
+        assert!(!complete || scm, "Complete without SuccessCriteriaMet\n{}", d());
+        assert!(!(complete && failed) && !(complete && ft) && !(scm && failed) && !(scm && ft), "conflicting conditions\n{}", d());
+        assert_eq!(j.completion_time.is_some(), complete, "completionTime iff Complete\n{}", d());
+        if let (Some(c), Some(st)) = (j.completion_time, j.start_time) {
+            assert!(c >= st, "completionTime before startTime\n{}", d());
+        }
+        if complete || failed {
+            assert!(j.start_time.is_some(), "finished without startTime\n{}", d());
+            let end = j.conditions.iter().find(|c| c.type_ == "Complete" || c.type_ == "Failed").map(|c| (c.time * 1000.0).round() as u64);
+            let last = self.status_at(end.unwrap_or(0));
+            assert_eq!((last.active, last.terminating), (0, 0), "finished with active or terminating pods\n{}", d());
+        }
+        if let (Some(ok), Some(bad)) = (&j.indexes_succeeded, &j.indexes_failed) {
+            let set = |s: &str| -> std::collections::BTreeSet<u32> {
+                s.split(',')
+                    .filter(|x| !x.is_empty())
+                    .flat_map(|x| match x.split_once('-') {
+                        Some((a, b)) => a.parse::<u32>().unwrap()..=b.parse::<u32>().unwrap(),
+                        None => x.parse::<u32>().unwrap()..=x.parse::<u32>().unwrap(),
+                    })
+                    .collect()
+            };
+            assert!(set(ok).is_disjoint(&set(bad)), "completed and failed indexes overlap\n{}", d());
+        }
+    }
+
     pub fn dump(&self) -> String {
         let mut out = format!("{}\n{:#?}\n", self.yaml, self.job());
         for p in &self.run.pods {

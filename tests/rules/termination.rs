@@ -95,3 +95,32 @@ fn indexed_replacement_coexists_with_terminating() {
     // The old pod is killed at the end of its 30 s grace period (10 + 30 = 40 s).
     out.pod_end(0, Some(s(40)), Some(s(10)), PodPhase::Failed, "DeletedByUser");
 }
+
+/// §9 TerminatingOrFailed: a deleted pod counts as failed at deletion even if it then ends
+/// Succeeded (it finishes its work at 15 s, during its SIGTERM window); the success is not counted
+/// again, and the replacement (10 + 10 = 20 s) must do the work.
+#[test]
+fn terminating_or_failed_counts_deleted_pod_that_succeeds() {
+    Case::new("")
+        .workload("duration: 15s")
+        .script("pod: 0, ignore_sigterm_for: 30s")
+        .script("pod: 1, duration: 5s")
+        .event("at: 10s, delete_pod: { job: j, pod: 0 }")
+        .run()
+        .outcome("Complete", Some("CompletionsReached"), 1, 1, 2)
+        .created_at(&[0, s(20)])
+        .pod_end(0, Some(s(15)), Some(s(10)), PodPhase::Succeeded, "Completed");
+}
+
+/// §9 Failed: the deleted pod is counted by the phase it reaches: it succeeds at 15 s, so it is
+/// counted succeeded (seen at 16 s) and the Job completes without a replacement.
+#[test]
+fn failed_policy_counts_deleted_pod_by_final_phase() {
+    Case::new("podReplacementPolicy: Failed")
+        .workload("duration: 15s")
+        .script("pod: 0, ignore_sigterm_for: 30s")
+        .event("at: 10s, delete_pod: { job: j, pod: 0 }")
+        .run()
+        .outcome("Complete", Some("CompletionsReached"), 1, 0, 1)
+        .conditions(&[("SuccessCriteriaMet", "True", "CompletionsReached", s(16)), ("Complete", "True", "CompletionsReached", s(16))]);
+}
