@@ -101,3 +101,14 @@ fn work_queue_no_new_pods_after_success() {
         .outcome("Complete", Some("CompletionsReached"), 3, 0, 3)
         .created_at(&[0, 0, 0]);
 }
+
+/// §4.6/§11 at most 500 creations per sync (`MaxPodCreateDeletePerSync`); the pods created are
+/// observed 1 s later, which triggers the next sync: 500 at 0 s, 500 at 1 s, 200 at 2 s. (Slow-start
+/// batches 1, 2, 4, … only matter when a create fails: without API errors all land in one sync.)
+#[test]
+fn at_most_500_creations_per_sync() {
+    let out = Case::new("parallelism: 1200").workload("duration: never").run();
+    let created = out.created();
+    let at = |t: u64| created.iter().filter(|&&c| c == t).count();
+    assert_eq!((at(0), at(s(1)), at(s(2)), created.len()), (500, 500, 200, 1200));
+}

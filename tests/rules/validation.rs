@@ -198,6 +198,8 @@ fn pod_replacement_policy() {
 #[test]
 fn restart_policy() {
     rejects(Case::new("").restart("Always"), &["spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""]);
+    // Unset (the pod default Always would apply) or empty: Required too.
+    rejects(Case::new("").restart("\"\""), &["spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""]);
     rejects(
         Case::new("").restart("Sometimes"),
         &["spec.template.spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"OnFailure\", \"Never\""],
