@@ -967,6 +967,17 @@ impl JobController {
         }
     }
 
+    /// The TTL-after-finished controller's check (`processJob`): it re-reads the Job and deletes
+    /// it only if `finish + ttl` has passed with the TTL as it is now (it may have changed).
+    pub fn ttl_expired(&mut self, api: &mut ApiServer, fx: &mut Effects) {
+        match (self.finished_at, self.spec.ttl_after_finished) {
+            (Some(f), Some(ttl)) if f + ttl <= fx.now => {
+                self.delete_job(api, fx, EndReason::TtlExpired, "the TTL controller deleted the Job");
+            }
+            _ => {}
+        }
+    }
+
     /// Failed pods held (finalizer kept) until their replacement exists.
     pub fn held_pods(&self) -> impl Iterator<Item = PodId> + '_ {
         self.delayed.values().map(|&(p, _)| p)

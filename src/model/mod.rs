@@ -123,8 +123,17 @@ impl World {
             queue.push(a.at, Event::Action(i as u32));
         }
         let mut api = ApiServer::new(n);
+        // Terminal pods are kept (so their deletion can be recorded) for Jobs that will or may be
+        // deleted: a TTL now or set later, or a scenario event deleting the Job.
         for (i, j) in scenario.jobs.iter().enumerate() {
             api.jobs[i].keep_terminal = j.spec.ttl_after_finished.is_some();
+        }
+        for a in &scenario.actions {
+            match &a.action {
+                Action::Set(j, c) if c.ttl_after_finished.is_some() => api.jobs[*j].keep_terminal = true,
+                Action::DeleteJob(j) => api.jobs[*j].keep_terminal = true,
+                _ => {}
+            }
         }
         let kubelet = Kubelet::new(&scenario);
         World {
@@ -178,7 +187,7 @@ impl World {
                 jobs[j as usize].reconcile(api, &mut fx);
             }
             Event::TtlExpired(j) => {
-                jobs[j as usize].delete_job(api, &mut fx, EndReason::TtlExpired, "the TTL controller deleted the Job");
+                jobs[j as usize].ttl_expired(api, &mut fx);
             }
             Event::Action(i) => {
                 apply_action(&scenario.actions[i as usize].action, api, jobs, &mut fx);

@@ -41,3 +41,36 @@ fn no_ttl_kept() {
     out.pod_end(0, Some(s(5)), None, PodPhase::Succeeded, "Completed");
     assert!(deleted_at(&out).is_empty());
 }
+
+/// §10.3 the TTL is read when it expires: raised from 10 to 100 after the Job finished (6 s), the
+/// Job is deleted at 6 + 100 = 106 s, not at 16 s.
+#[test]
+fn ttl_changed_after_finish() {
+    let out = Case::new("ttlSecondsAfterFinished: 10")
+        .workload("duration: 5s")
+        .event("at: 10s, set: { job: j, ttlSecondsAfterFinished: 100 }")
+        .run();
+    assert_eq!(deleted_at(&out), vec![s(106)]);
+}
+
+/// §10.3 a TTL added to a finished Job: deleted at finish + ttl, or at once if that has passed.
+#[test]
+fn ttl_added_after_finish() {
+    let out = Case::new("").workload("duration: 5s").event("at: 10s, set: { job: j, ttlSecondsAfterFinished: 2 }").run();
+    assert_eq!(deleted_at(&out), vec![s(10)]);
+    out.pod_end(0, Some(s(5)), Some(s(10)), PodPhase::Succeeded, "Completed");
+}
+
+/// §10.4 a Job deleted by a scenario event takes its pods with it, finished ones included.
+#[test]
+fn deleted_job_takes_its_pods() {
+    let out = Case::new("completions: 2").workload("duration: 5s, shutdown: 1s").event("at: 8s, delete_job: j").run();
+    out.pod_end(0, Some(s(5)), Some(s(8)), PodPhase::Succeeded, "Completed").pod_end(
+        1,
+        Some(s(9)),
+        Some(s(8)),
+        PodPhase::Failed,
+        "JobDeleted",
+    );
+    assert_eq!(deleted_at(&out), vec![s(8)]);
+}
