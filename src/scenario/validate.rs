@@ -131,11 +131,7 @@ pub fn validate_job(job: &k8s::Job) -> Result<JobSpec, Vec<FieldError>> {
     if name.is_empty() {
         errs.required("metadata.name", "name or generateName is required");
     } else if !is_dns1123_subdomain(&name) {
-        errs.invalid(
-            "metadata.name",
-            format!("{name:?}"),
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-        );
+        errs.invalid("metadata.name", format!("{name:?}"), DNS1123_SUBDOMAIN_ERR);
     }
 
     non_negative(&mut errs, "spec.parallelism", s.parallelism);
@@ -151,9 +147,7 @@ pub fn validate_job(job: &k8s::Job) -> Result<JobSpec, Vec<FieldError>> {
 
     if let Some(mb) = &s.managed_by {
         // Both checks apply independently (`IsDomainPrefixedPath`, then the length).
-        if !is_domain_prefixed_path(mb) {
-            errs.invalid("spec.managedBy", format!("{mb:?}"), "must be a domain-prefixed path (such as \"acme.io/foo\")");
-        }
+        domain_prefixed_path_errors(&mut errs, "spec.managedBy", mb);
         if mb.len() > MAX_MANAGED_BY_LENGTH {
             errs.push("spec.managedBy", FieldErrorKind::TooLong, None, format!("may not be more than {MAX_MANAGED_BY_LENGTH} bytes"));
         }
@@ -639,7 +633,7 @@ fn qualified_name_errors(s: &str) -> Vec<String> {
         if p.is_empty() {
             out.push("prefix part must be non-empty".to_string());
         } else if !is_dns1123_subdomain(p) {
-            out.push("prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')".to_string());
+            out.push(format!("prefix part {DNS1123_SUBDOMAIN_ERR}"));
         }
     }
     if name.is_empty() {
@@ -660,10 +654,24 @@ fn name_part_ok(name: &str) -> bool {
         && name.as_bytes()[name.len() - 1].is_ascii_alphanumeric()
 }
 
-fn is_domain_prefixed_path(s: &str) -> bool {
-    match s.split_once('/') {
-        Some((domain, path)) => is_dns1123_subdomain(domain) && !path.is_empty() && path.bytes().all(|b| b.is_ascii_graphic()),
-        None => false,
+const DNS1123_SUBDOMAIN_ERR: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+/// `IsDomainPrefixedPath`: `host/path`, the host a DNS subdomain, the path HTTP-path characters.
+fn domain_prefixed_path_errors(errs: &mut Errors, path: &str, v: &str) {
+    if v.is_empty() {
+        errs.required(path, "");
+        return;
+    }
+    let Some((host, p)) = v.split_once('/').filter(|(h, p)| !h.is_empty() && !p.is_empty()) else {
+        errs.invalid(path, format!("{v:?}"), "must be a domain-prefixed path (such as \"acme.io/foo\")");
+        return;
+    };
+    if !is_dns1123_subdomain(host) {
+        errs.invalid(path, format!("{host:?}"), DNS1123_SUBDOMAIN_ERR);
+    }
+    let http_path_char = |b: u8| b.is_ascii_alphanumeric() || b"/-._~%!$&'()*+,;=:".contains(&b);
+    if !p.bytes().all(http_path_char) {
+        errs.invalid(path, format!("{p:?}"), "Invalid path (regex used for validation is '[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+')");
     }
 }
 

@@ -112,3 +112,13 @@ fn at_most_500_creations_per_sync() {
     let at = |t: u64| created.iter().filter(|&&c| c == t).count();
     assert_eq!((at(0), at(s(1)), at(s(2)), created.len()), (500, 500, 200, 1200));
 }
+
+/// §2 completions 0 is valid: the Job completes at its first sync, with no pod.
+#[test]
+fn completions_zero_completes_at_once() {
+    Case::new("completions: 0, parallelism: 3")
+        .workload("duration: 5s")
+        .run()
+        .outcome("Complete", Some("CompletionsReached"), 0, 0, 0)
+        .conditions(&[("SuccessCriteriaMet", "True", "CompletionsReached", 0), ("Complete", "True", "CompletionsReached", 0)]);
+}

@@ -68,6 +68,26 @@ fn managed_by() {
     let long = format!("example.com/{}", "a".repeat(60));
     rejects(Case::new(&format!("managedBy: {long}")), &["spec.managedBy: Too long: may not be more than 63 bytes"]);
     assert_eq!(Case::new("managedBy: example.com/my-controller").errors(), Vec::<String>::new());
+    rejects(
+        Case::new("managedBy: Example_Com/x"),
+        &["spec.managedBy: Invalid value: \"Example_Com\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"],
+    );
+    rejects(
+        Case::new("managedBy: \"example.com/a b\""),
+        &["spec.managedBy: Invalid value: \"a b\": Invalid path (regex used for validation is '[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+')"],
+    );
+    rejects(Case::new("managedBy: \"\""), &["spec.managedBy: Required value"]);
+}
+
+#[test]
+fn job_name_must_be_dns_subdomain() {
+    let c = Case::new("");
+    let y = c.yaml().replace("metadata: { name: j }", "metadata: { name: My_Job }");
+    let errs = match kjobsim::scenario::load_str(&y, "case.yaml".as_ref(), &Default::default()) {
+        Err(kjobsim::InputError::Invalid { errors, .. }) => strip(errors.iter().map(|(_, e)| e.to_string()).collect()),
+        _ => panic!("accepted"),
+    };
+    assert_eq!(errs, ["metadata.name: Invalid value: \"My_Job\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]);
 }
 
 #[test]
