@@ -163,3 +163,14 @@ fn parallelism_zero_still_has_deadline() {
     out.outcome("Failed", Some("DeadlineExceeded"), 0, 0, 0);
     assert_eq!(out.job().start_time, Some(0.0));
 }
+
+/// §10.1 with §2 (completions 0): a Job created suspended with completions 0 is complete at once
+/// ("a Job can be suspended only if it is not completed"), without a startTime and without a
+/// Suspended condition. The API server accepts this since kubernetes#132614 (issue #132144).
+#[test]
+fn suspended_with_zero_completions_completes() {
+    let out = Case::new("completions: 0, suspend: true").workload("duration: 5s").run();
+    out.outcome("Complete", Some("CompletionsReached"), 0, 0, 0)
+        .conditions(&[("SuccessCriteriaMet", "True", "CompletionsReached", 0), ("Complete", "True", "CompletionsReached", 0)]);
+    assert_eq!(out.job().start_time, None);
+}

@@ -99,3 +99,14 @@ fn success_criteria_met_is_final() {
     .outcome("Complete", Some("SuccessPolicy"), 1, 0, 2)
     .conditions(&[("SuccessCriteriaMet", "True", "SuccessPolicy", s(6)), ("Complete", "True", "SuccessPolicy", s(12))]);
 }
+
+/// §4.4 item 7 before §4.7: when the last indexes succeed and a success rule is met in the same
+/// sync, the reason is SuccessPolicy, not CompletionsReached.
+#[test]
+fn success_policy_reason_wins_over_completions() {
+    Case::new("completionMode: Indexed, completions: 2, parallelism: 2, successPolicy: { rules: [{ succeededCount: 2 }] }")
+        .workload("duration: 5s")
+        .run()
+        .outcome("Complete", Some("SuccessPolicy"), 2, 0, 2)
+        .message("Complete", "Matched rules at index 0");
+}
