@@ -112,3 +112,10 @@ fn managed_by_job_controller() {
         1,
     );
 }
+
+/// §5/§1 the controller reads finish times at the API's whole-second precision: a pod failing at
+/// 5.9 s has lastFailureTime 5 s, so its replacement comes at 5 + 10 = 15 s, not 15.9 s.
+#[test]
+fn finish_time_truncated_to_seconds() {
+    Case::new("").workload("duration: 5900ms").script("pod: 0, exit_code: 1").run().created_at(&[0, s(15)]);
+}

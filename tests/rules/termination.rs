@@ -124,3 +124,19 @@ fn failed_policy_counts_deleted_pod_by_final_phase() {
         .outcome("Complete", Some("CompletionsReached"), 1, 0, 1)
         .conditions(&[("SuccessCriteriaMet", "True", "CompletionsReached", s(16)), ("Complete", "True", "CompletionsReached", s(16))]);
 }
+
+/// §4.6 step 3 / §9 Failed, Indexed: the index of a terminating pod is not pending; it is recreated
+/// only after the pod is Failed (20 s), after the backoff from that finish time (30 s). The other
+/// index is unaffected.
+#[test]
+fn indexed_failed_policy_holds_the_index() {
+    Case::new("completionMode: Indexed, completions: 2, parallelism: 2, podReplacementPolicy: Failed")
+        .workload("duration: 40s")
+        .script("index: 0, attempt: 1, duration: never, ignore_sigterm_for: 10s")
+        .script("index: 0, attempt: 2, duration: 5s")
+        .event("at: 10s, delete_pod: { job: j, index: 0 }")
+        .run()
+        .created_at(&[0, 0, s(30)])
+        .status(s(11), 1, 1, 0, 0)
+        .outcome("Complete", Some("CompletionsReached"), 2, 1, 3);
+}
