@@ -36,6 +36,8 @@ pub struct Case {
     workload: Vec<String>,
     script: Vec<String>,
     events: Vec<String>,
+    name: String,
+    until: Option<&'static str>,
 }
 
 impl Case {
@@ -50,7 +52,19 @@ impl Case {
             workload: vec![],
             script: vec![],
             events: vec![],
+            name: "j".into(),
+            until: None,
         }
+    }
+    /// The Job's `metadata.name` (default `j`).
+    pub fn name(mut self, n: &str) -> Case {
+        self.name = n.to_string();
+        self
+    }
+    /// The scenario's horizon, e.g. `"1h"`.
+    pub fn until(mut self, u: &'static str) -> Case {
+        self.until = Some(u);
+        self
     }
     pub fn restart(mut self, p: &'static str) -> Case {
         self.restart = p;
@@ -90,8 +104,12 @@ impl Case {
         if !self.script.is_empty() {
             workload.push(format!("script: [{}]", self.script.join(", ")));
         }
-        let mut y = String::from("name: case\nseed: 1\njobs:\n  - manifest:\n");
-        y.push_str("      apiVersion: batch/v1\n      kind: Job\n      metadata: { name: j }\n");
+        let mut y = String::from("name: case\nseed: 1\n");
+        if let Some(u) = self.until {
+            y.push_str(&format!("until: {u}\n"));
+        }
+        y.push_str("jobs:\n  - manifest:\n");
+        y.push_str(&format!("      apiVersion: batch/v1\n      kind: Job\n      metadata: {{ name: {} }}\n", self.name));
         y.push_str(&format!("      spec: {{ {} }}\n", spec.join(", ")));
         y.push_str(&format!("    workload: {{ {} }}\n", workload.join(", ")));
         if !self.events.is_empty() {

@@ -85,3 +85,19 @@ fn restarts_summed_over_pods() {
         .outcome("Failed", Some("BackoffLimitExceeded"), 0, 2, 2)
         .conditions(&[("FailureTarget", "True", "BackoffLimitExceeded", s(6)), ("Failed", "True", "BackoffLimitExceeded", s(7))]);
 }
+
+/// §14 (backoffLimitPerIndex with OnFailure): restarts are not counted per index, and the global
+/// backoffLimit defaults to 2147483647 with backoffLimitPerIndex: a crash-looping pod never fails
+/// the Job (here over a 1 h horizon), and no replacement pod is created.
+#[test]
+fn per_index_with_on_failure_never_fails_on_restarts() {
+    let c = Case::new("completionMode: Indexed, completions: 1, backoffLimitPerIndex: 1")
+        .restart("OnFailure")
+        .workload("duration: 5s, failure: { probability: 1.0, exit_code: 1 }")
+        .until("1h");
+    let out = c.run();
+    let (run, j) = (&out.run, out.job());
+    assert_eq!((j.outcome.as_str(), j.failed, j.pods_created), ("Running", 0, 1));
+    // Restarts at 5, 20, 45, 90, 175, 340, 645 s, then every 305 s (300 s cap + 5 s run) to 3600 s.
+    assert_eq!(run.pods[0].restarts, 7 + (3600 - 645) / 305);
+}

@@ -146,12 +146,10 @@ fn global_backoff_limit_still_applies() {
 fn delayed_pod_row_kept_at_horizon() {
     let c = Case::new("completionMode: Indexed, completions: 1, backoffLimitPerIndex: 1")
         .workload("duration: 5s")
-        .script("index: 0, attempt: 1, exit_code: 1");
-    let y = c.yaml().replace("seed: 1\n", "seed: 1\nuntil: 10s\n");
-    let sc = kjobsim::scenario::load_str(&y, "case.yaml".as_ref(), &Default::default()).unwrap();
-    let run = kjobsim::simulate(&sc, kjobsim::RunOptions::default()).unwrap();
-    assert_eq!(run.pods.len(), 1);
-    assert_eq!(run.summary.jobs[0].failed, 0);
+        .script("index: 0, attempt: 1, exit_code: 1")
+        .until("10s");
+    let out = c.run();
+    assert_eq!((out.run.pods.len(), out.job().failed), (1, 0));
 }
 
 /// §12 failedIndexes is "" (not null) while no index has failed, and null without backoffLimitPerIndex.

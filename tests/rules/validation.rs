@@ -81,13 +81,7 @@ fn managed_by() {
 
 #[test]
 fn job_name_must_be_dns_subdomain() {
-    let c = Case::new("");
-    let y = c.yaml().replace("metadata: { name: j }", "metadata: { name: My_Job }");
-    let errs = match kjobsim::scenario::load_str(&y, "case.yaml".as_ref(), &Default::default()) {
-        Err(kjobsim::InputError::Invalid { errors, .. }) => strip(errors.iter().map(|(_, e)| e.to_string()).collect()),
-        _ => panic!("accepted"),
-    };
-    assert_eq!(errs, ["metadata.name: Invalid value: \"My_Job\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]);
+    rejects(Case::new("").name("My_Job"), &["metadata.name: Invalid value: \"My_Job\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]);
 }
 
 #[test]
@@ -333,13 +327,10 @@ fn on_pod_conditions() {
 #[test]
 fn indexed_name_must_make_dns_labels() {
     let name = "a".repeat(62);
-    let c = Case::new("completionMode: Indexed, completions: 10");
-    let y = c.yaml().replace("metadata: { name: j }", &format!("metadata: {{ name: {name} }}"));
-    let errs = match kjobsim::scenario::load_str(&y, "case.yaml".as_ref(), &Default::default()) {
-        Err(kjobsim::InputError::Invalid { errors, .. }) => strip(errors.iter().map(|(_, e)| e.to_string()).collect()),
-        _ => panic!("accepted"),
-    };
-    assert_eq!(errs, [format!("metadata.name: Invalid value: \"{name}\": will not able to create pod with invalid DNS label: {name}-9")]);
+    rejects(
+        Case::new("completionMode: Indexed, completions: 10").name(&name),
+        &[format!("metadata.name: Invalid value: \"{name}\": will not able to create pod with invalid DNS label: {name}-9").as_str()],
+    );
 }
 
 #[test]
