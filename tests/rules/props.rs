@@ -8,9 +8,9 @@ fn spec() -> impl Strategy<Value = Case> {
     (
         (0u32..4, proptest::option::of(0u32..5), any::<bool>(), 0u32..4, proptest::option::of(0u32..2)),
         (proptest::option::of(5u32..60), any::<bool>(), 0u32..4, any::<bool>(), any::<bool>()),
-        (proptest::option::of(0u64..40), proptest::option::of(0u64..40), 0u64..4),
+        (proptest::option::of(0u64..40), proptest::option::of(0u64..40), 0u64..4, proptest::option::of((0u64..40, 0u32..5, any::<bool>()))),
     )
-        .prop_map(|((par, comp, indexed, backoff, per_index), (ads, on_failure, policy, ttl, suspend), (susp_at, del_at, shutdown))| {
+        .prop_map(|((par, comp, indexed, backoff, per_index), (ads, on_failure, policy, ttl, suspend), (susp_at, del_at, shutdown, set))| {
             let indexed = indexed && comp.is_some();
             let mut spec = format!("parallelism: {par}, backoffLimit: {backoff}");
             if let Some(c) = comp {
@@ -42,6 +42,14 @@ fn spec() -> impl Strategy<Value = Case> {
                 c = c.event(&format!("at: {t}s, suspend: j"));
                 if suspend {
                     c = c.event(&format!("at: {}s, resume: j", t + 7));
+                }
+            }
+            if let Some((t, n, elastic)) = set {
+                // Elastic Indexed Jobs change completions with parallelism; others parallelism only.
+                if elastic && indexed {
+                    c = c.event(&format!("at: {t}s, set: {{ job: j, completions: {n}, parallelism: {n} }}"));
+                } else {
+                    c = c.event(&format!("at: {t}s, set: {{ job: j, parallelism: {n}, backoffLimit: {n} }}"));
                 }
             }
             if let Some(t) = del_at {
