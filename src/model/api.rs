@@ -303,11 +303,14 @@ impl ApiServer {
             return false;
         }
         pod.deleted = Some(now);
-        pod.reason = reason;
+        let terminal = pod.phase.is_terminal();
+        // A finished pod keeps the reason it ended with (Completed, Error, ...).
+        if !terminal {
+            pod.reason = reason;
+        }
         if strip_finalizer {
             pod.finalizer = false;
         }
-        let terminal = pod.phase.is_terminal();
         let (job, index, was_ready, phase) = (pod.job, pod.index, pod.ready, pod.phase);
         fx.rec.pod_event(now, EventKind::PodDeleted, pod, |b| b.push_str(reason.as_str()));
         let jp = &mut self.jobs[job as usize];

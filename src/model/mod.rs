@@ -125,8 +125,17 @@ impl World {
             queue.push(a.at, Event::Action(i as u32));
         }
         let mut api = ApiServer::new(n);
+        // Terminal pods are kept (so their deletion can be recorded) for Jobs that will or may be
+        // deleted: a TTL now or set later, or a scenario event deleting the Job.
         for (i, j) in scenario.jobs.iter().enumerate() {
             api.jobs[i].keep_terminal = j.spec.ttl_after_finished.is_some();
+        }
+        for a in &scenario.actions {
+            match &a.action {
+                Action::Set(j, c) if c.ttl_after_finished.is_some() => api.jobs[*j].keep_terminal = true,
+                Action::DeleteJob(j) => api.jobs[*j].keep_terminal = true,
+                _ => {}
+            }
         }
         let kubelet = Kubelet::new(&scenario);
         World {
@@ -193,7 +202,7 @@ impl World {
                 jobs[j as usize].reconcile(api, &mut fx);
             }
             Event::TtlExpired(j) => {
-                jobs[j as usize].delete_job(api, &mut fx, EndReason::TtlExpired, "the TTL controller deleted the Job");
+                jobs[j as usize].ttl_expired(api, &mut fx);
             }
             Event::Action(i) => {
                 apply_action(&scenario.actions[i as usize].action, api, jobs, &mut fx);
@@ -227,7 +236,7 @@ impl World {
     }
 
     fn finish(&mut self) {
-        let World { api, rec, queue, syncs, created, deleted, now, scenario, .. } = self;
+        let World { api, rec, queue, syncs, created, deleted, now, scenario, jobs, .. } = self;
         let fx = Effects { now: *now, queue, rec, syncs, sync_batch: scenario.config.sync_batch, created, deleted, cfg: &scenario.config };
         // Write the rows of pods still held, in creation order per Job.
         let mut left: Vec<PodId> = Vec::new();
@@ -235,6 +244,9 @@ impl World {
             left.extend(jp.live.iter().copied());
             left.extend(jp.changed.iter().copied());
             left.extend(std::mem::take(&mut jp.kept));
+        }
+        for c in jobs.iter() {
+            left.extend(c.held_pods());
         }
         left.sort_unstable();
         left.dedup();
