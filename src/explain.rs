@@ -351,6 +351,19 @@ struct JobState {
     succeeded: u64,
     failed: u64,
     since_success: u64,
+    /// When each pod reached a terminal phase (s), to say how long after it the sync counted it.
+    finished: BTreeMap<String, f64>,
+    /// The end of a pending pod-failure backoff wait (s).
+    backoff_until: Option<f64>,
+}
+
+fn secs(t: f64) -> String {
+    let ms = (t * 1000.0).round() as Time;
+    if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.3} s", t)
+    }
 }
 
 /// "pod a", "pods a and b", "pods a, b and c".
@@ -367,10 +380,20 @@ fn field<'a>(detail: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// Narrates one event; `None` for events not worth a step.
-fn narrate(kind: &str, job: &JobConfig, pods: &[String], detail: &str, st: &mut JobState) -> Option<String> {
+fn narrate(t: f64, kind: &str, job: &JobConfig, pods: &[String], detail: &str, st: &mut JobState) -> Option<String> {
     let s = &job.spec;
     let pod = who(pods);
     let name = pods.last().map(String::as_str).unwrap_or("?");
+    if matches!(kind, "PodSucceeded" | "PodFailed") {
+        st.finished.insert(name.to_string(), t);
+    }
+    // How long after the pod finished the sync that counts it ran: 1 s (the batch period) after
+    // the change, or sooner when a sync was already due.
+    let after = |st: &JobState| match st.finished.get(name) {
+        Some(f) if (t - f - 1.0).abs() < 1e-6 => "the controller's sync 1 s after the pod finished (the batch period)".to_string(),
+        Some(f) if t > *f => format!("the controller's next sync, already due {} after the pod finished,", secs(t - f)),
+        _ => "the controller's sync".to_string(),
+    };
     Some(match kind {
         "JobCreated" => {
             format!("Job created ({detail}). Its first sync runs at once, sets status.startTime and creates the first pods.")
@@ -409,17 +432,40 @@ fn narrate(kind: &str, job: &JobConfig, pods: &[String], detail: &str, st: &mut 
         ),
         "PodSucceeded" => format!("{pod} succeeded (exit code 0)."),
         "PodFailed" => {
-            format!("{pod} failed ({}).", if detail.is_empty() { "killed".to_string() } else { detail.replace("exitCode=", "exit code ") })
+            let how = match field(detail, "exitCode") {
+                Some("143") => "exit code 143: it was stopped with SIGTERM".to_string(),
+                Some("137") => {
+                    "exit code 137: it was killed with SIGKILL, as by the out-of-memory killer or after the grace period".to_string()
+                }
+                Some(c) => format!("exit code {c}"),
+                None if detail.is_empty() => "killed".to_string(),
+                None => detail.to_string(),
+            };
+            format!("{pod} failed ({how}).")
         }
         "PodCounted" => {
             if detail.starts_with("succeeded") {
                 st.succeeded += 1;
                 st.since_success = 0;
-                let of = s.completions.map(|c| format!(" of {c}")).unwrap_or_default();
-                format!("the controller's sync (1 s after the change) counts {} as succeeded: {}{of}.", pods.join(", "), st.succeeded)
+                let of = s.completions.map(|c| format!(" of {c}")).unwrap_or_else(|| " so far".into());
+                let wq = if s.mode() == JobMode::WorkQueue && st.succeeded as usize == pods.len() {
+                    " Work queue: from this first success on, the controller creates no new pod; the Job completes when every other pod has exited by itself."
+                } else {
+                    ""
+                };
+                let reset = match st.backoff_until.take() {
+                    Some(u) if u > t => {
+                        format!(" A success resets the pod-failure backoff: replacements no longer wait until {}.", secs(u))
+                    }
+                    _ => String::new(),
+                };
+                format!("{} counts {} as succeeded: {}{of}.{wq}{reset}", after(st), pods.join(", "), st.succeeded)
             } else if detail.contains("ignored") {
                 st.since_success += 1;
-                format!("the sync counts {name}'s failure as ignored by the pod failure policy ({detail}): it does not count toward backoffLimit.")
+                format!(
+                    "{} sees {name}'s failure, ignored by the pod failure policy ({detail}): it does not count toward backoffLimit.",
+                    after(st)
+                )
             } else if detail.contains("the Job failed") {
                 st.failed += 1;
                 format!("{name} was still active when the Job failed: it is counted as failed ({}).", st.failed)
@@ -431,7 +477,12 @@ fn narrate(kind: &str, job: &JobConfig, pods: &[String], detail: &str, st: &mut 
                 } else {
                     String::new()
                 };
-                let limit = if s.restart_policy == RestartPolicy::Never && s.backoff_limit_per_index.is_none() {
+                let action = field(detail, "action");
+                let limit = if action == Some("FailJob") {
+                    " The Job fails at once, whatever backoffLimit says.".to_string()
+                } else if action == Some("FailIndex") {
+                    " The pod's index fails.".to_string()
+                } else if s.restart_policy == RestartPolicy::Never && s.backoff_limit_per_index.is_none() {
                     if st.failed > s.backoff_limit as u64 {
                         format!(" failed={} now exceeds backoffLimit {}.", st.failed, s.backoff_limit)
                     } else {
@@ -443,15 +494,17 @@ fn narrate(kind: &str, job: &JobConfig, pods: &[String], detail: &str, st: &mut 
                 } else {
                     String::new()
                 };
-                format!("the sync counts {name}'s failure.{rule}{limit}")
+                format!("{} counts {name}'s failure.{rule}{limit}", after(st))
             }
         }
         "BackoffWait" => {
             let n = field(detail, "success").unwrap_or("?");
             let delay = detail.split("delay=").nth(1).and_then(|r| r.split(' ').next()).unwrap_or("?");
             let until = detail.rsplit(' ').next().unwrap_or("?");
+            st.backoff_until = until.parse().ok();
             format!(
-                "pod-failure backoff: {n} failure(s) since the last success, so replacements wait {delay} (10 s doubled per failure) — not before {until}s."
+                "pod-failure backoff: {n} failure(s) since the last success, so replacements wait {delay} (10 s doubled per failure) \
+                 from the last failure's finish time, read in whole seconds — not before {until}s."
             )
         }
         "Condition" => {
@@ -459,6 +512,7 @@ fn narrate(kind: &str, job: &JobConfig, pods: &[String], detail: &str, st: &mut 
             let status = rest.split(' ').next().unwrap_or("");
             let reason = field(detail, "reason").unwrap_or("");
             let why = match reason {
+                "CompletionsReached" if s.mode() == JobMode::WorkQueue => "a pod has succeeded and no pod is active any more",
                 "CompletionsReached" => "the required pods have succeeded",
                 "BackoffLimitExceeded" => "the failures exceeded backoffLimit",
                 "DeadlineExceeded" => "activeDeadlineSeconds passed since startTime",
@@ -519,7 +573,11 @@ pub fn explain(sc: &Scenario, steps: usize) -> Result<String, RunError> {
         let _ = writeln!(o, "  {}", workload_text(j));
         let _ = writeln!(o, "  What ends it:");
         for l in ends_text(j, sc) {
-            let _ = writeln!(o, "    - {l}");
+            match l.strip_prefix("  ") {
+                Some(sub) => writeln!(o, "        {sub}"),
+                None => writeln!(o, "    - {l}"),
+            }
+            .ok();
         }
         let _ = writeln!(o, "  Pitfalls:");
         for l in pitfalls(j, sc) {
@@ -553,7 +611,8 @@ pub fn explain(sc: &Scenario, steps: usize) -> Result<String, RunError> {
             prev.4.push(pod.to_string());
             pods = prev.4;
         }
-        let Some(text) = narrate(kind, &sc.jobs[ji], &pods, detail, &mut states[ji]) else { continue };
+        let secs: f64 = t.parse().unwrap_or(0.0);
+        let Some(text) = narrate(secs, kind, &sc.jobs[ji], &pods, detail, &mut states[ji]) else { continue };
         all.push((t.to_string(), job.to_string(), kind.to_string(), detail.to_string(), pods, text));
     }
     let total = all.len();
@@ -574,12 +633,12 @@ pub fn explain(sc: &Scenario, steps: usize) -> Result<String, RunError> {
     for js in &run.summary.jobs {
         let _ = writeln!(
             o,
-            "  {}: {}{} after {}; {} pods created, {} succeeded, {} failed, at most {} active at once.",
+            "  {}: {}{} after {}; {} created, {} succeeded, {} failed, at most {} active at once.",
             js.name,
             js.outcome,
             js.reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(),
             js.duration.map(|d| format!("{d:.3}s")).unwrap_or_else(|| "-".into()),
-            js.pods_created,
+            plural(js.pods_created as u64, "pod", "pods"),
             js.succeeded,
             js.failed,
             js.max_active
