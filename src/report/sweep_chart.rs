@@ -78,7 +78,10 @@ fn heat_maps(params: &[Param], pts: &[Point], title: &str) -> String {
             let name = &pts[0].stats.jobs[j].name;
             svg.text(100.0, top + 18.0, 13.0, "start", &format!("job {name}: {label}"));
             let vals: Vec<Option<f64>> = pts.iter().map(|p| metric(&p.stats.jobs[j])).collect();
-            let max = vals.iter().flatten().copied().fold(0.0, f64::max);
+            let max = vals.iter().flatten().copied().fold(f64::NEG_INFINITY, f64::max);
+            let min = vals.iter().flatten().copied().fold(f64::INFINITY, f64::min);
+            // Colour from the smallest to the largest value (all equal: the lightest colour).
+            let scale = |v: f64| if max > min { (v - min) / (max - min) } else { 0.0 };
             let (x0, y0, w, h) = (100.0, top + 30.0, width - 140.0, panel - 90.0);
             let (cw, ch) = (w / xs.len() as f64, h / ys.len() as f64);
             let labels = xs.len() <= 16 && ys.len() <= 16;
@@ -87,13 +90,13 @@ fn heat_maps(params: &[Param], pts: &[Point], title: &str) -> String {
                 let (x, y) = (x0 + ix as f64 * cw, y0 + h - (iy + 1) as f64 * ch);
                 let tip = format!("{}={} {}={}: {}", params[0].path, xs[ix], params[1].path, ys[iy], v.map_or("-".into(), fmt_num));
                 match v {
-                    Some(v) => svg.rect(x, y, cw, ch, &colour(if max > 0.0 { v / max } else { 0.0 }), Some(&tip)),
+                    Some(v) => svg.rect(x, y, cw, ch, &colour(scale(*v)), Some(&tip)),
                     None => svg.rect(x, y, cw, ch, "#dddddd", Some(&tip)),
                 }
                 if labels {
                     if let Some(v) = v {
                         let s = if *label == "P(Failed)" { format!("{v:.3}") } else { fmt_num((v * 10.0).round() / 10.0) };
-                        let fill = if max > 0.0 && v / max > 0.55 { "#ffffff" } else { "#222" };
+                        let fill = if scale(*v) > 0.55 { "#ffffff" } else { "#222" };
                         svg.text_fill(x + cw / 2.0, y + ch / 2.0 + 4.0, 10.0, "middle", fill, &s);
                     }
                 }
