@@ -155,6 +155,9 @@ fn ends_text(j: &JobConfig, sc: &Scenario) -> Vec<String> {
         "backoffLimit is not set, so it defaults to 6".into()
     };
     match s.restart_policy {
+        _ if !s.backoff_limit_set && s.backoff_limit_per_index.is_some() => {
+            v.push(format!("Failure: {set}: failures are limited per index (below)."))
+        }
         RestartPolicy::Never => v.push(format!(
             "Failure: {set}. The Job fails (reason BackoffLimitExceeded) when the counted failed pods exceed it — at failure \
              number {}, not when the count reaches {b}.",
@@ -246,6 +249,11 @@ fn pitfalls(j: &JobConfig, sc: &Scenario) -> Vec<String> {
             human(sc.config.max_pod_failure_backoff),
             if can_fail { "" } else { " (this workload does not fail, so it does not apply here)" }
         ));
+    }
+    if s.restart_policy == RestartPolicy::OnFailure && s.backoff_limit_per_index.is_some() {
+        v.push(
+            "backoffLimitPerIndex with restartPolicy OnFailure: container restarts are not counted per index; only failed pods are.".into(),
+        );
     }
     if s.restart_policy == RestartPolicy::OnFailure {
         v.push(
@@ -355,6 +363,12 @@ struct JobState {
     finished: BTreeMap<String, f64>,
     /// The end of a pending pod-failure backoff wait (s).
     backoff_until: Option<f64>,
+    /// Whether the Job is suspended.
+    suspended: bool,
+    /// Whether the Job met its success criteria.
+    succeeding: bool,
+    /// Pods the Job controller deleted (their failure is not counted).
+    removed: std::collections::BTreeSet<String>,
 }
 
 fn secs(t: f64) -> String {
@@ -441,7 +455,9 @@ fn narrate(t: f64, kind: &str, job: &JobConfig, pods: &[String], detail: &str, s
                 None if detail.is_empty() => "killed".to_string(),
                 None => detail.to_string(),
             };
-            format!("{pod} failed ({how}).")
+            let note =
+                if pods.iter().all(|p| st.removed.contains(p)) { " Removed by the controller: not counted as a failure." } else { "" };
+            format!("{pod} failed ({how}).{note}")
         }
         "PodCounted" => {
             if detail.starts_with("succeeded") {
@@ -509,6 +525,9 @@ fn narrate(t: f64, kind: &str, job: &JobConfig, pods: &[String], detail: &str, s
         }
         "Condition" => {
             let (ty, rest) = detail.split_once('=').unwrap_or((detail, ""));
+            if ty == "SuccessCriteriaMet" {
+                st.succeeding = true;
+            }
             let status = rest.split(' ').next().unwrap_or("");
             let reason = field(detail, "reason").unwrap_or("");
             let why = match reason {
@@ -544,8 +563,17 @@ fn narrate(t: f64, kind: &str, job: &JobConfig, pods: &[String], detail: &str, s
             }
         }
         "PodDeleted" => {
+            if detail == "DeletedByController" {
+                st.removed.extend(pods.iter().cloned());
+            }
             let why = match detail {
-                "DeletedByController" => "by the Job controller (excess pod, suspend, or the Job succeeded)",
+                "DeletedByController" if st.suspended => {
+                    "by the Job controller because the Job is suspended (pods removed by suspend are not counted as failures)"
+                }
+                "DeletedByController" if st.succeeding => "by the Job controller: the Job has succeeded, so its still-active pods go",
+                "DeletedByController" => {
+                    "by the Job controller: more pods were active than wanted (excess pods are not counted as failures)"
+                }
                 "BackoffLimitExceeded" => "because the Job failed with BackoffLimitExceeded",
                 "DeadlineExceeded" => "because the Job's deadline passed",
                 "PodFailurePolicy" => "because a FailJob rule failed the Job",
@@ -554,7 +582,17 @@ fn narrate(t: f64, kind: &str, job: &JobConfig, pods: &[String], detail: &str, s
             };
             format!("{pod} deleted {why}.")
         }
-        "SpecChanged" => format!("spec changed by a scenario event: {detail}."),
+        "SpecChanged" => {
+            if let Some(v) = field(detail, "suspend") {
+                st.suspended = v == "true";
+            }
+            let what = match field(detail, "suspend") {
+                Some("true") => " The controller deletes the active pods and creates none until the Job is resumed.",
+                Some("false") => " The next sync creates pods again and resets status.startTime (and so the deadline).",
+                _ => "",
+            };
+            format!("spec changed by a scenario event: {detail}.{what}")
+        }
         "JobDeleted" => format!("the Job is deleted: {detail}."),
         _ => return None,
     })
@@ -602,8 +640,8 @@ pub fn explain(sc: &Scenario, steps: usize) -> Result<String, RunError> {
             skipped_items += 1;
             continue;
         }
-        let groupable =
-            matches!(kind, "PodCreated" | "PodRunning" | "PodSucceeded" | "PodDeleted") || (kind == "PodCounted" && detail == "succeeded");
+        let groupable = matches!(kind, "PodCreated" | "PodRunning" | "PodSucceeded" | "PodFailed" | "PodDeleted")
+            || (kind == "PodCounted" && detail == "succeeded");
         let mut pods = vec![pod.to_string()];
         let merge = groupable && all.last().is_some_and(|l| l.0 == t && l.1 == job && l.2 == kind && l.3 == detail) && !pod.is_empty();
         if merge {
@@ -633,11 +671,14 @@ pub fn explain(sc: &Scenario, steps: usize) -> Result<String, RunError> {
     for js in &run.summary.jobs {
         let _ = writeln!(
             o,
-            "  {}: {}{} after {}; {} created, {} succeeded, {} failed, at most {} active at once.",
+            "  {}: {}{}{}; {} created, {} succeeded, {} failed, at most {} active at once.",
             js.name,
             js.outcome,
             js.reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(),
-            js.duration.map(|d| format!("{d:.3}s")).unwrap_or_else(|| "-".into()),
+            match (js.start_time, js.duration) {
+                (Some(st), Some(d)) => format!(" at {:.3}s, {d:.3}s after status.startTime", st + d),
+                _ => String::new(),
+            },
             plural(js.pods_created as u64, "pod", "pods"),
             js.succeeded,
             js.failed,

@@ -240,4 +240,24 @@ fn cli_explain_names_the_rules() {
     assert!(t.contains("waits 10s"), "{t}");
     let t = out("scenarios/work-queue.yaml");
     assert!(t.contains("must exit by themselves"), "{t}");
+    // Every lesson explains without error, and each narrated step says something.
+    for e in std::fs::read_dir("scenarios").unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "yaml") {
+            let t = out(p.to_str().unwrap());
+            assert!(t.contains("Mode: ") && t.contains("What ends it:") && t.contains("step by step") && t.contains("Outcome:"), "{t}");
+        }
+    }
+}
+
+#[test]
+fn explain_names_failure_policy_pitfalls() {
+    let mut s = scenario(
+        "completions: 2\n        podFailurePolicy: { rules: [ { action: FailJob, onExitCodes: { operator: NotIn, values: [0, 1] } } ] }",
+        "{ duration: 2s, script: [ { pod: 0, exit_code: 42 } ] }",
+    );
+    s.name = "pfp".into();
+    let t = kjobsim::explain::explain(&s, 50).unwrap();
+    assert!(t.contains("NotIn FailJob rule") && t.contains("137"), "{t}");
+    assert!(t.contains("podFailurePolicy rule 0 matched (action FailJob)") && t.contains("PodFailurePolicy"), "{t}");
 }
