@@ -363,6 +363,8 @@ struct JobState {
     finished: BTreeMap<String, f64>,
     /// The end of a pending pod-failure backoff wait (s).
     backoff_until: Option<f64>,
+    /// When a success reset that wait (the note is shown for that step only).
+    reset_at: Option<f64>,
     /// Whether the Job is suspended.
     suspended: bool,
     /// Whether the Job met its success criteria.
@@ -401,6 +403,10 @@ fn narrate(t: f64, kind: &str, job: &JobConfig, pods: &[String], detail: &str, s
     if matches!(kind, "PodSucceeded" | "PodFailed") {
         st.finished.insert(name.to_string(), t);
     }
+    if st.reset_at.is_some_and(|r| r != t) {
+        st.reset_at = None;
+        st.backoff_until = None;
+    }
     // How long after the pod finished the sync that counts it ran: 1 s (the batch period) after
     // the change, or sooner when a sync was already due.
     let after = |st: &JobState| match st.finished.get(name) {
@@ -410,7 +416,11 @@ fn narrate(t: f64, kind: &str, job: &JobConfig, pods: &[String], detail: &str, s
     };
     Some(match kind {
         "JobCreated" => {
-            format!("Job created ({detail}). Its first sync runs at once, sets status.startTime and creates the first pods.")
+            if s.suspend {
+                format!("Job created suspended ({detail}): no startTime and no pods until it is resumed.")
+            } else {
+                format!("Job created ({detail}). Its first sync runs at once, sets status.startTime and creates the first pods.")
+            }
         }
         "PodCreated" => {
             let why = if st.failed > 0 && st.since_success > 0 {
@@ -430,7 +440,21 @@ fn narrate(t: f64, kind: &str, job: &JobConfig, pods: &[String], detail: &str, s
                     None => format!("active pods < parallelism {}", s.parallelism),
                 }
             };
-            format!("{pod} created ({why}).")
+            let indexes = if s.indexed() {
+                // Pod names are <job>-<index>-<attempt>.
+                let parts: Vec<String> = pods
+                    .iter()
+                    .filter_map(|p| {
+                        let rest = p.strip_prefix(s.name.as_str())?.strip_prefix('-')?;
+                        let (i, a) = rest.split_once('-')?;
+                        Some(if a == "1" { format!("index {i}") } else { format!("index {i} again (attempt {a}, after its failure)") })
+                    })
+                    .collect();
+                format!("; lowest missing indexes first: {}", parts.join(", "))
+            } else {
+                String::new()
+            };
+            format!("{pod} created ({why}{indexes}).")
         }
         "PodRunning" => format!("{pod} running."),
         "ContainerExited" if s.restart_policy == RestartPolicy::OnFailure => {
@@ -469,8 +493,9 @@ fn narrate(t: f64, kind: &str, job: &JobConfig, pods: &[String], detail: &str, s
                 } else {
                     ""
                 };
-                let reset = match st.backoff_until.take() {
+                let reset = match st.backoff_until {
                     Some(u) if u > t => {
+                        st.reset_at = Some(t);
                         format!(" A success resets the pod-failure backoff: replacements no longer wait until {}.", secs(u))
                     }
                     _ => String::new(),
