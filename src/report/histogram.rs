@@ -234,6 +234,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn histogram_counts_every_finished_replication() {
+        use crate::montecarlo::{JobOutcome, Replication};
+        let s = crate::scenario::load_str(
+            "name: h\njobs:\n  - manifest: { apiVersion: batch/v1, kind: Job, metadata: { name: j }, spec: { template: { spec: { restartPolicy: Never, containers: [{ name: c, image: i }] } } } }\n",
+            "h.yaml".as_ref(),
+            &Default::default(),
+        )
+        .unwrap();
+        let rep = |i: u64, d: Option<f64>, outcome: &str| Replication {
+            index: i,
+            seed: i,
+            end_time: 0.0,
+            jobs: vec![JobOutcome {
+                outcome: outcome.into(),
+                reason: None,
+                duration: d,
+                pods_created: 1,
+                succeeded: 1,
+                failed: 0,
+                max_active: 1,
+            }],
+        };
+        let reps: Vec<Replication> = (0..9)
+            .map(|i| rep(i, Some(10.0 + i as f64), if i % 3 == 0 { "Failed" } else { "Complete" }))
+            .chain([rep(9, None, "Running")])
+            .collect();
+        let svg = histogram_svg(&s, &reps);
+        assert!(svg.contains("9 finished (6 Complete, 3 Failed), 1 still running at the end"), "{svg}");
+        assert_eq!(svg, histogram_svg(&s, &reps));
+        // 3 bins (√9): each tooltip names its counts, and together they hold every replication.
+        let total: u64 = svg
+            .match_indices("<title>")
+            .map(|(i, _)| {
+                let t = &svg[i..svg[i..].find("</title>").unwrap() + i];
+                let n = |w: &str| t.split(w).next().unwrap().rsplit(' ').next().unwrap().parse::<u64>().unwrap();
+                n(" Complete") + n(" Failed")
+            })
+            .sum::<u64>();
+        assert_eq!(total, 2 * 9, "each bin has a Complete and a Failed rectangle with the same tooltip");
+    }
+
+    #[test]
     fn ticks_are_round() {
         assert_eq!(ticks(0.0, 10.0, 5), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
         assert_eq!(ticks(3.0, 3.0, 5), vec![3.0]);

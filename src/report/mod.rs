@@ -106,10 +106,7 @@ pub fn run_into(s: &Scenario, staging: &Staging, trace: TraceLevel, seed: Option
     let run = simulate(s, opts).map_err(|e| match e {
         RunError::Output { message, .. } => io_err(&staging.dir, message),
     })?;
-    let sp = staging.dir.join("summary.json");
-    let mut f = File::create(&sp).map_err(|e| io_err(&sp, e))?;
-    f.write_all(&summary_json(&run)).map_err(|e| io_err(&sp, e))?;
-    f.sync_all().map_err(|e| io_err(&sp, e))?;
+    staging.write("summary.json", &summary_json(&run))?;
     Ok(run)
 }
 
