@@ -192,6 +192,18 @@ pub fn apply(s: &Scenario, point: &[(&Param, f64)]) -> Result<Scenario, InputErr
         }
         job.spec = spec;
     }
+    // Scenario `set` events were checked against the old spec: check the rules that depend on it.
+    for (k, a) in out.actions.iter().enumerate() {
+        if let crate::scenario::Action::Set(j, c) = &a.action {
+            let spec = &out.jobs[*j].spec;
+            if c.completions.is_some() && !spec.indexed() {
+                return Err(usage(format!("at {}: events[{k}] changes completions, which only an Indexed Job allows", what())));
+            }
+            if c.max_failed_indexes.is_some() && spec.backoff_limit_per_index.is_none() {
+                return Err(usage(format!("at {}: events[{k}] changes maxFailedIndexes, which needs backoffLimitPerIndex", what())));
+            }
+        }
+    }
     Ok(out)
 }
 
