@@ -2,6 +2,7 @@
 //! (0 success, 1 the run failed, 2 invalid input or usage).
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kjobsim::report::chart::Format;
 use kjobsim::scenario::{self, LoadOptions};
 use kjobsim::{report, InputError, TraceLevel};
 use std::io::Write;
@@ -69,6 +70,26 @@ enum Command {
         /// Stop at this virtual time (e.g. 2h), overriding the scenario's `until`.
         #[arg(long)]
         until: Option<String>,
+        /// Chart formats: svg, png or svg,png.
+        #[arg(long, default_value = "svg")]
+        format: String,
+        /// Also print the pod timeline in the terminal (colours when stdout is a terminal and NO_COLOR is unset).
+        #[arg(long)]
+        timeline: bool,
+        #[command(flatten)]
+        workload: WorkloadFlags,
+    },
+    /// Run several variants on the same workload and draw them side by side: compare.svg, compare.csv.
+    Compare {
+        /// Scenario files (or one file with a top-level `variants:` list).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output folder (default: output/compare-<scenario-name>, or output/compare for several files).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Chart formats: svg, png or svg,png.
+        #[arg(long, default_value = "svg")]
+        format: String,
         #[command(flatten)]
         workload: WorkloadFlags,
     },
@@ -116,7 +137,8 @@ impl From<InputError> for Failure {
 
 fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Run { file, out, trace, until, workload } => {
+        Command::Run { file, out, trace, until, format, timeline, workload } => {
+            let formats = Format::parse_list(&format).map_err(|m| InputError::Usage(format!("--format: {m}")))?;
             let mut s = scenario::load(&file, &workload.load_options())?;
             if let Some(u) = until {
                 s.until = scenario::duration::parse_duration(&u).map_err(|m| InputError::Usage(format!("--until: {m}")))?;
@@ -126,9 +148,32 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 Trace::Summary => TraceLevel::Summary,
                 Trace::Full => TraceLevel::Full,
             };
+            let opts = report::OutputOptions { trace: level, seed: None, formats };
             let run =
-                report::run_to_dir(&s, &out, level, None).map_err(|e| Failure::Run(anyhow::Error::new(e).context("the run failed")))?;
+                report::run_to_dir_with(&s, &out, &opts).map_err(|e| Failure::Run(anyhow::Error::new(e).context("the run failed")))?;
+            if timeline {
+                print_timeline(&s, &run);
+            }
             print_summary(&run, &out);
+            Ok(())
+        }
+        Command::Compare { files, out, format, workload } => {
+            let formats = Format::parse_list(&format).map_err(|m| InputError::Usage(format!("--format: {m}")))?;
+            let mut list = Vec::new();
+            for f in &files {
+                list.extend(scenario::load_variants(f, &workload.load_options())?);
+            }
+            let title =
+                if files.len() == 1 { list[0].1.name.clone() } else { list.iter().map(|v| v.0.as_str()).collect::<Vec<_>>().join(" vs ") };
+            let out = out.unwrap_or_else(|| {
+                PathBuf::from("output").join(if files.len() == 1 { format!("compare-{title}") } else { "compare".to_string() })
+            });
+            let variants = report::run_variants(list).map_err(|e| Failure::Run(anyhow::Error::new(e).context("a variant failed")))?;
+            report::compare_to_dir(&title, &variants, &out, &formats)
+                .map_err(|e| Failure::Run(anyhow::Error::new(e).context("writing the comparison failed")))?;
+            let mut o = std::io::stdout().lock();
+            let _ = o.write_all(&report::chart::compare::csv_bytes(&variants));
+            let _ = writeln!(o, "wrote {}", out.display());
             Ok(())
         }
         Command::Validate { file, workload } => {
@@ -149,6 +194,15 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+fn print_timeline(s: &kjobsim::Scenario, run: &kjobsim::Run) {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    let color = report::terminal::want_color(stdout.is_terminal(), std::env::var("NO_COLOR").ok().as_deref());
+    let width = report::terminal::width_from_env(std::env::var("COLUMNS").ok().as_deref());
+    let g = report::chart::gantt::Gantt::timeline(s, run);
+    let _ = stdout.lock().write_all(report::terminal::render(&g, width, color).as_bytes());
 }
 
 fn print_summary(run: &kjobsim::Run, out: &std::path::Path) {

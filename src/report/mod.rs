@@ -1,9 +1,15 @@
-//! Writing a run's outputs: summary.json, events.csv and pods.csv, into a temporary folder beside
-//! the target that is renamed into place only when everything is written.
+//! Writing a run's outputs: summary.json, events.csv, pods.csv, the charts and report.html, into a
+//! temporary folder beside the target that is renamed into place only when everything is written.
+
+pub mod chart;
+pub mod html;
+pub mod terminal;
 
 use crate::error::RunError;
 use crate::scenario::Scenario;
 use crate::{simulate, Run, RunOptions, TraceLevel};
+use chart::compare::{self, Variant};
+use chart::{concurrency::Concurrency, gantt::Gantt, render, Format};
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -44,6 +50,13 @@ impl Staging {
         Ok(Staging { dir, target: target.to_path_buf(), committed: false })
     }
 
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), RunError> {
+        let p = self.dir.join(name);
+        let mut f = File::create(&p).map_err(|e| io_err(&p, e))?;
+        f.write_all(bytes).map_err(|e| io_err(&p, e))?;
+        f.sync_all().map_err(|e| io_err(&p, e))
+    }
+
     fn commit(mut self) -> Result<(), RunError> {
         if self.target.exists() {
             let old = self.dir.with_extension("old");
@@ -66,9 +79,54 @@ impl Drop for Staging {
     }
 }
 
+/// Options of [`run_to_dir_with`].
+#[derive(Debug, Clone)]
+pub struct OutputOptions {
+    /// How much to record (charts and report.html need the Full trace).
+    pub trace: TraceLevel,
+    /// Seed override.
+    pub seed: Option<u64>,
+    /// Chart formats (`timeline.<ext>`, `concurrency.<ext>` for each).
+    pub formats: Vec<Format>,
+}
+
+impl Default for OutputOptions {
+    fn default() -> Self {
+        OutputOptions { trace: TraceLevel::Full, seed: None, formats: vec![Format::Svg] }
+    }
+}
+
 /// Runs a scenario and writes its outputs to `out`: summary.json always; events.csv and
 /// pods.csv with the Full trace (streamed while the simulation runs).
 pub fn run_to_dir(s: &Scenario, out: &Path, trace: TraceLevel, seed: Option<u64>) -> Result<Run, RunError> {
+    run_to_dir_with(s, out, &OutputOptions { trace, seed, ..Default::default() })
+}
+
+fn chart_err(path: &Path, e: String) -> RunError {
+    io_err(path, format!("drawing a chart: {e}"))
+}
+
+/// The files of a run's charts and report, as (file name, bytes), in a fixed order.
+pub fn chart_files(s: &Scenario, run: &Run, formats: &[Format]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let timeline = Gantt::timeline(s, run);
+    let conc = Concurrency::new(s, run);
+    let mut files = Vec::new();
+    for &f in formats {
+        files.push((format!("timeline.{}", f.ext()), render(&timeline, f)?));
+        files.push((format!("concurrency.{}", f.ext()), render(&conc, f)?));
+    }
+    let tsvg = String::from_utf8(render(&timeline, Format::Svg)?).map_err(|e| e.to_string())?;
+    let csvg = String::from_utf8(render(&conc, Format::Svg)?).map_err(|e| e.to_string())?;
+    let page = html::report_html(s, run, &[("Timeline", &tsvg), ("Pods over time", &csvg)]);
+    files.push(("report.html".into(), page.into_bytes()));
+    Ok(files)
+}
+
+/// Runs a scenario and writes its outputs to `out`: summary.json always; with the Full trace
+/// also events.csv and pods.csv (streamed while the simulation runs), the charts in each format
+/// and report.html.
+pub fn run_to_dir_with(s: &Scenario, out: &Path, o: &OutputOptions) -> Result<Run, RunError> {
+    let (trace, seed) = (o.trace, o.seed);
     let staging = Staging::new(out)?;
     let mut opts = RunOptions { trace, seed, ..Default::default() };
     if trace == TraceLevel::Full {
@@ -84,6 +142,31 @@ pub fn run_to_dir(s: &Scenario, out: &Path, trace: TraceLevel, seed: Option<u64>
     let mut f = File::create(&sp).map_err(|e| io_err(&sp, e))?;
     f.write_all(&summary_json(&run)).map_err(|e| io_err(&sp, e))?;
     f.sync_all().map_err(|e| io_err(&sp, e))?;
+    if trace == TraceLevel::Full {
+        for (name, bytes) in chart_files(s, &run, &o.formats).map_err(|e| chart_err(&staging.dir, e))? {
+            staging.write(&name, &bytes)?;
+        }
+    }
     staging.commit()?;
     Ok(run)
+}
+
+/// Writes `compare.csv` and `compare.<ext>` for each format to `out`, atomically.
+pub fn compare_to_dir(title: &str, variants: &[Variant], out: &Path, formats: &[Format]) -> Result<(), RunError> {
+    let staging = Staging::new(out)?;
+    staging.write("compare.csv", &compare::csv_bytes(variants))?;
+    let g = compare::gantt(title, variants);
+    for &f in formats {
+        let bytes = render(&g, f).map_err(|e| chart_err(&staging.dir, e))?;
+        staging.write(&format!("compare.{}", f.ext()), &bytes)?;
+    }
+    staging.commit()
+}
+
+/// Runs each (name, scenario) once, in parallel, keeping the order.
+pub fn run_variants(list: Vec<(String, Scenario)>) -> Result<Vec<Variant>, RunError> {
+    use rayon::prelude::*;
+    list.into_par_iter()
+        .map(|(name, scenario)| simulate(&scenario, RunOptions::default()).map(|run| Variant { name, scenario, run }))
+        .collect()
 }
