@@ -1,7 +1,7 @@
 //! The terminal timeline (`run --timeline`): the Gantt chart drawn with Unicode blocks, coloured
 //! with ANSI escapes when asked, fitted to a given width.
 
-use super::chart::gantt::{Gantt, SegKind};
+use super::chart::gantt::{Gantt, LineKind, SegKind};
 use super::chart::TimeAxis;
 use crate::engine::Time;
 use std::fmt::Write as _;
@@ -51,6 +51,24 @@ fn fit(s: &str, n: usize) -> String {
     out
 }
 
+/// Splits text into lines of at most `width` characters, at spaces.
+fn wrap(s: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ') {
+        let (lw, ww) = (line.chars().count(), word.chars().count());
+        if lw > 0 && lw + 1 + ww > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push(line);
+    out.into_iter().map(|l| if l.chars().count() > width { l.chars().take(width).collect() } else { l }).collect()
+}
+
 /// Renders the chart as text of `width` columns.
 pub fn render(g: &Gantt, width: usize, color: bool) -> String {
     let label_w = 14usize;
@@ -59,18 +77,35 @@ pub fn render(g: &Gantt, width: usize, color: bool) -> String {
     let span_ms = axis.end * axis.unit_ms;
     let col_time = |c: usize| ((c as f64 + 0.5) / cols as f64 * span_ms) as Time;
     let mut o = String::new();
-    let _ = writeln!(o, "{}", g.title);
-    let _ = writeln!(o, "{}", g.subtitle);
+    let clip = |s: &str| -> String {
+        if s.chars().count() <= width {
+            s.to_string()
+        } else {
+            s.chars().take(width - 1).chain(['…']).collect()
+        }
+    };
+    let _ = writeln!(o, "{}", clip(&g.title));
+    let _ = writeln!(o, "{}", clip(&g.subtitle));
     let mut printed = 0usize;
     let mut hidden = 0usize;
     for grp in &g.groups {
-        let _ = writeln!(o, "{}", grp.label);
+        for l in wrap(&grp.heading(g.spec_in_groups), width) {
+            let _ = writeln!(o, "{l}");
+        }
         for lane in &grp.lanes {
             if printed >= MAX_LANES {
                 hidden += 1;
                 continue;
             }
             printed += 1;
+            let marks: Vec<(usize, &str)> = grp
+                .lines
+                .iter()
+                .map(|&(at, k)| {
+                    let c = ((at as f64 / span_ms) * cols as f64) as usize;
+                    (c.min(cols - 1), if k == LineKind::Complete { "\x1b[32m" } else { "\x1b[31m" })
+                })
+                .collect();
             let mut line = fit(&lane.label, label_w);
             line.push_str("│ ");
             let mut cur: Option<SegKind> = None;
@@ -92,7 +127,19 @@ pub fn render(g: &Gantt, width: usize, color: bool) -> String {
                     });
                     cur = k;
                 }
-                line.push(k.map(glyph).unwrap_or(' '));
+                match (k, marks.iter().find(|m| m.0 == c)) {
+                    (None, Some((_, code))) => {
+                        // The Job's Complete/Failed time (or its deadline), where the lane is empty.
+                        if color {
+                            line.push_str(code);
+                            line.push('│');
+                            line.push_str(RESET);
+                        } else {
+                            line.push('│');
+                        }
+                    }
+                    _ => line.push(k.map(glyph).unwrap_or(' ')),
+                }
             }
             if color && cur.is_some() {
                 line.push_str(RESET);
@@ -101,34 +148,46 @@ pub fn render(g: &Gantt, width: usize, color: bool) -> String {
         }
     }
     if hidden > 0 {
-        let _ = writeln!(o, "… {hidden} more lanes not shown (see timeline.svg)");
+        let _ = writeln!(o, "{}", clip(&format!("… {hidden} more lanes not shown (see timeline.svg)")));
     }
     // Axis: ticks every ~10 columns with labels.
     let mut ruler: Vec<char> = vec!['─'; cols];
-    let mut labels: Vec<char> = vec![' '; cols + 12];
+    let mut labels: Vec<char> = vec![' '; cols];
     for v in axis.ticks() {
-        let c = ((v / axis.end) * cols as f64).round() as usize;
-        let c = c.min(cols - 1);
+        let c = (((v / axis.end) * cols as f64).round() as usize).min(cols - 1);
         ruler[c] = '┬';
-        let text = axis.tick_label(v);
-        let free = labels[c..(c + text.chars().count()).min(labels.len())].iter().all(|x| *x == ' ') && (c == 0 || labels[c - 1] == ' ');
-        if free && c + text.chars().count() <= labels.len() {
-            for (i, ch) in text.chars().enumerate() {
-                labels[c + i] = ch;
-            }
+        let text: Vec<char> = axis.tick_label(v).chars().collect();
+        let start = c.min(cols.saturating_sub(text.len()));
+        let end = start + text.len();
+        let free = end <= cols && labels[start.saturating_sub(1)..end].iter().all(|x| *x == ' ');
+        if free {
+            labels[start..end].copy_from_slice(&text);
         }
     }
     let _ = writeln!(o, "{}└─{}", " ".repeat(label_w), ruler.iter().collect::<String>());
     let _ = writeln!(o, "{}  {}", " ".repeat(label_w), labels.iter().collect::<String>().trim_end());
-    let mut legend = String::from("legend: ");
+    // The legend, wrapped to the width.
+    let mut line = String::new();
+    let mut line_w = 0;
     for k in SegKind::ALL {
-        if color {
-            let _ = write!(legend, "{}{}{} {}   ", ansi(k), glyph(k), RESET, k.label());
-        } else {
-            let _ = write!(legend, "{} {}   ", glyph(k), k.label());
+        let item_w = 2 + k.label().chars().count();
+        if line_w > 0 && line_w + 3 + item_w > width {
+            let _ = writeln!(o, "{line}");
+            line.clear();
+            line_w = 0;
         }
+        if line_w > 0 {
+            line.push_str("   ");
+            line_w += 3;
+        }
+        if color {
+            let _ = write!(line, "{}{}{} {}", ansi(k), glyph(k), RESET, k.label());
+        } else {
+            let _ = write!(line, "{} {}", glyph(k), k.label());
+        }
+        line_w += item_w;
     }
-    let _ = writeln!(o, "{}", legend.trim_end());
+    let _ = writeln!(o, "{line}");
     o
 }
 

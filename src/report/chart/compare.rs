@@ -83,5 +83,6 @@ pub fn gantt(title: &str, variants: &[Variant]) -> Gantt {
         groups,
         end,
         lane_limit: LANE_LIMIT,
+        spec_in_groups: true,
     }
 }

@@ -112,8 +112,12 @@ pub enum LineKind {
 /// The lanes of one Job (of one variant, in `compare`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Group {
-    /// Header text.
+    /// The Job's name (with the variant's in front, in `compare`).
     pub label: String,
+    /// Key spec fields.
+    pub spec: String,
+    /// How the Job ended.
+    pub result: String,
     /// The lanes.
     pub lanes: Vec<Lane>,
     /// Backoff and suspend windows.
@@ -135,6 +139,19 @@ pub struct Gantt {
     pub end: Time,
     /// Lanes drawn one by one up to this many; aggregated beyond.
     pub lane_limit: usize,
+    /// Whether group headers repeat the spec fields (not when the subtitle gives them).
+    pub spec_in_groups: bool,
+}
+
+impl Group {
+    /// The header line.
+    pub fn heading(&self, with_spec: bool) -> String {
+        if with_spec {
+            format!("{} — {} → {}", self.label, self.spec, self.result)
+        } else {
+            format!("{} → {}", self.label, self.result)
+        }
+    }
 }
 
 fn secs_to_ms(s: f64) -> Time {
@@ -224,14 +241,21 @@ pub fn job_groups(s: &Scenario, run: &Run, prefix: Option<&str>) -> Vec<Group> {
             Some(p) => format!("{p}: {}", jc.spec.name),
             None => jc.spec.name.clone(),
         };
-        let mut g =
-            Group { label: format!("{name} — {} → {result}", spec_line(&jc.spec)), lanes, bands: Vec::new(), lines: Vec::new() };
+        let mut g = Group { label: name, spec: spec_line(&jc.spec), result, lanes, bands: Vec::new(), lines: Vec::new() };
+        // A wait ends early when the controller creates a pod anyway (a success resets the
+        // backoff) or the Job ends.
+        let wait_over = |t: Time| -> Time {
+            let created = pods.iter().map(|p| p.created).filter(|c| *c > t).min();
+            let ended = sum.and_then(|js| js.duration.zip(js.start_time)).map(|(d, st)| secs_to_ms(st + d)).filter(|e| *e > t);
+            created.into_iter().chain(ended).min().unwrap_or(end)
+        };
         let mut suspended_since = jc.spec.suspend.then_some(jc.submit_at);
         for e in run.job_events.iter().filter(|e| e.job == j as u32) {
             match e.kind {
                 EventKind::BackoffWait => {
                     let until =
                         e.detail.rsplit("not before ").next().and_then(|v| v.trim().parse::<f64>().ok()).map(secs_to_ms).unwrap_or(e.time);
+                    let until = until.min(wait_over(e.time));
                     if until > e.time {
                         g.bands.push((e.time, until, BandKind::Backoff));
                     }
@@ -312,6 +336,7 @@ impl Gantt {
             groups,
             end: run_end(run),
             lane_limit: LANE_LIMIT,
+            spec_in_groups: s.jobs.len() != 1,
         }
     }
 
@@ -410,7 +435,8 @@ impl Chart for Gantt {
             let g_top = y;
             let g_bottom = y + HEADER + rows * rh;
             root.draw(&PathElement::new(vec![(12, g_top), (w - RIGHT, g_top)], MUTED.stroke_width(1))).map_err(err)?;
-            root.draw(&Text::new(g.label.clone(), (12, g_top + 4), text_style(TEXT_SIZE, INK, HPos::Left, VPos::Top))).map_err(err)?;
+            root.draw(&Text::new(g.heading(self.spec_in_groups), (12, g_top + 4), text_style(TEXT_SIZE, INK, HPos::Left, VPos::Top)))
+                .map_err(err)?;
             let lanes_top = g_top + HEADER;
             for &(from, to, kind) in &g.bands {
                 let c = match kind {
