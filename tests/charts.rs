@@ -213,14 +213,14 @@ fn chromium_renders_the_report() {
         .assert()
         .success();
     let shot = dir.path().join("shot.png");
-    let status = std::process::Command::new(chromium)
+    let run = std::process::Command::new(chromium)
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,1400"])
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", out.join("report.html").display()))
         .env("HOME", dir.path())
-        .status()
+        .output()
         .unwrap();
-    assert!(status.success() && shot.is_file(), "chromium wrote no screenshot");
+    assert!(run.status.success() && shot.is_file(), "chromium wrote no screenshot: {}", String::from_utf8_lossy(&run.stderr));
     let dec = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
     let mut reader = dec.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size()];
@@ -239,4 +239,16 @@ fn chromium_renders_the_report() {
     }
     assert!(ink > 10_000, "the screenshot is blank ({ink} non-white pixels)");
     assert!(green > 1_000, "the timeline's green bars are not visible ({green} green pixels)");
+}
+
+#[test]
+fn a_variant_can_unset_a_field_with_null() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("v.yaml");
+    let text = SCRIPTED.replace("      script:\n        - { pod: 1, duration: 4s, exit_code: 1 }\n", "")
+        + "variants:\n  - { name: as-written }\n  - name: queue\n    set: { completions: null }\n    workload: { work_queue: { items: 4, per_item: 10s } }\n";
+    std::fs::write(&f, text).unwrap();
+    let vs = scenario::load_variants(&f, &Default::default()).unwrap();
+    let modes: Vec<(&str, &str)> = vs.iter().map(|(n, s)| (n.as_str(), s.jobs[0].spec.mode().as_str())).collect();
+    assert_eq!(modes, [("as-written", "fixed-completions"), ("queue", "work-queue")]);
 }

@@ -64,7 +64,7 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> DrawResult 
             }
         }
         area.draw(&Text::new(label, (x + 28, y), font())).map_err(err)?;
-        x += 28 + label.chars().count() as i32 * 7 + 24;
+        x += 28 + label.chars().count() as i32 * 13 / 2 + 24;
     }
     Ok(())
 }

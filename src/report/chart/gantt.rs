@@ -8,7 +8,7 @@
 use super::style::{self, *};
 use super::{err, font::FAMILY, Chart, DrawResult, TimeAxis};
 use crate::engine::Time;
-use crate::model::pod::PodPhase;
+use crate::model::pod::{EndReason, PodPhase};
 use crate::scenario::{JobSpec, Scenario};
 use crate::trace::{EventKind, PodRecord};
 use crate::Run;
@@ -161,7 +161,8 @@ fn secs_to_ms(s: f64) -> Time {
 /// The segments of one pod; `end` closes what was still open when the run ended.
 pub fn pod_segments(p: &PodRecord, end: Time) -> Vec<Segment> {
     let fin = p.finished.unwrap_or(end).max(p.created);
-    let del = p.deleted.filter(|d| *d < fin);
+    // Deleted before it ended by itself (a pod killed at once ends at its deletion time).
+    let del = p.deleted.filter(|d| *d < fin || (*d == fin && !matches!(p.reason, EndReason::Completed | EndReason::Error)));
     let run_end = del.unwrap_or(fin);
     let start = p.started.map(|s| s.clamp(p.created, run_end));
     let outcome = if del.is_some() {
@@ -181,7 +182,7 @@ pub fn pod_segments(p: &PodRecord, end: Time) -> Vec<Segment> {
     if let Some(s) = start {
         v.push(Segment { from: s, to: run_end, kind: outcome });
     }
-    if let Some(d) = del {
+    if let Some(d) = del.filter(|d| *d < fin) {
         v.push(Segment { from: d, to: fin, kind: SegKind::Terminating });
     }
     v
@@ -207,13 +208,24 @@ pub fn spec_line(spec: &JobSpec) -> String {
     parts.join(" · ")
 }
 
-/// The end of a run's time axis (ms).
+/// The end of a run's time axis (ms): the last thing drawn — a pod's end, a condition — or the
+/// simulation's end when a pod was still running then (not the horizon after a quiet tail).
 pub fn run_end(run: &Run) -> Time {
-    let mut end = secs_to_ms(run.summary.sim.end_time);
+    let sim_end = secs_to_ms(run.summary.sim.end_time);
+    let mut end = 0;
     for p in &run.pods {
-        end = end.max(p.finished.unwrap_or(p.created)).max(p.deleted.unwrap_or(0));
+        end = end.max(p.finished.unwrap_or(sim_end)).max(p.deleted.unwrap_or(0)).max(p.created);
     }
-    end
+    for e in &run.job_events {
+        if e.kind == EventKind::Condition {
+            end = end.max(e.time);
+        }
+    }
+    if end == 0 {
+        sim_end
+    } else {
+        end
+    }
 }
 
 /// The groups of a run, one per Job; `prefix` (a variant name) goes in front of each label.
@@ -508,7 +520,7 @@ fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, y0: i32, w: i3
     items.push(("↻N restarts".into(), INK, 3));
     let (mut x, mut y) = (12, y0);
     for (label, c, shape) in items {
-        let item_w = 24 + label.chars().count() as i32 * 7;
+        let item_w = 24 + label.chars().count() as i32 * 13 / 2;
         if x + item_w > w - RIGHT {
             x = 12;
             y += LEGEND_ROW;
@@ -522,7 +534,7 @@ fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, y0: i32, w: i3
         }
         let tx = if shape == 3 { x } else { x + 18 };
         root.draw(&Text::new(label.clone(), (tx, cy), text_style(SMALL_SIZE, INK, HPos::Left, VPos::Center))).map_err(err)?;
-        x = tx + label.chars().count() as i32 * 7 + 16;
+        x = tx + label.chars().count() as i32 * 13 / 2 + 18;
     }
     Ok(())
 }

@@ -131,8 +131,10 @@ impl TimeAxis {
         };
         let span = end as f64 / unit_ms;
         let step = nice_step(span / 10.0);
-        // A little room after the last mark, so a line at the end is not on the frame.
-        TimeAxis { unit_ms, unit, end: (span * 1.02 / step).ceil() * step, step }
+        // End on a tick, unless that leaves a line at the very end on the frame: then a little after.
+        let on_tick = (span / step).ceil() * step;
+        let end = if on_tick >= span * 1.02 { on_tick } else { span * 1.03 };
+        TimeAxis { unit_ms, unit, end, step }
     }
 
     /// A time in axis units.
@@ -153,7 +155,7 @@ impl TimeAxis {
 
     /// Tick positions (in units), from 0 to the end.
     pub fn ticks(&self) -> Vec<f64> {
-        let n = (self.end / self.step).round() as usize;
+        let n = (self.end / self.step + 1e-9).floor() as usize;
         (0..=n).map(|i| i as f64 * self.step).collect()
     }
 
@@ -186,6 +188,9 @@ mod tests {
     fn time_axis_picks_human_units() {
         let a = TimeAxis::new(47_000);
         assert_eq!((a.unit, a.step, a.end), ("s", 5.0, 50.0));
+        let c = TimeAxis::new(60_000);
+        assert!(c.end > 60.0 && c.end < 62.0, "room after a mark at the last tick");
+        assert_eq!(c.ticks().last(), Some(&60.0));
         assert_eq!(a.tick_label(10.0), "10 s");
         let b = TimeAxis::new(666_000);
         assert_eq!(b.unit, "min");
