@@ -19,6 +19,8 @@ use std::collections::BTreeMap;
 
 /// Beyond this many lanes the chart draws an aggregated view.
 pub const LANE_LIMIT: usize = 200;
+/// Beyond this many bar segments too (they would be narrower than a pixel, and the SVG huge).
+pub const SEGMENT_LIMIT: usize = 20_000;
 
 /// What a pod is doing during a segment of its lane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -367,6 +369,16 @@ impl Gantt {
         }
     }
 
+    /// Total number of bar segments.
+    pub fn segment_count(&self) -> usize {
+        self.groups.iter().flat_map(|g| &g.lanes).map(|l| l.segments.len()).sum()
+    }
+
+    /// Whether the chart draws the aggregated view (too many lanes or too many segments).
+    pub fn aggregated(&self) -> bool {
+        self.lane_count() > self.lane_limit || self.segment_count() > SEGMENT_LIMIT
+    }
+
     fn rows(&self) -> usize {
         let k = self.lanes_per_row();
         self.groups.iter().map(|g| g.lanes.len().div_ceil(k)).sum()
@@ -431,12 +443,14 @@ impl Chart for Gantt {
         root.draw(&Text::new(axis.label(), (LEFT + plot_w as i32 / 2, bottom + 28), text_style(TEXT_SIZE, INK, HPos::Center, VPos::Top)))
             .map_err(err)?;
         let k = self.lanes_per_row();
-        if k > 1 {
-            let note = format!(
-                "Aggregated view: {} pod lanes are more than {}, so each row stands for {k} lanes; colour = most common state, shade = share of the row's lane-time.",
-                self.lane_count(),
-                self.lane_limit
-            );
+        let aggregated = self.aggregated();
+        if aggregated {
+            let why = if k > 1 {
+                format!("{} pod lanes are more than {}, so each row stands for {k} lanes", self.lane_count(), self.lane_limit)
+            } else {
+                format!("{} bar segments are more than {SEGMENT_LIMIT}, so time is cut into cells", self.segment_count())
+            };
+            let note = format!("Aggregated view: {why}; colour = most common state, shade = share of the row's lane-time.");
             root.draw(&Text::new(note, (12, h - 18), text_style(SMALL_SIZE, FAILED, HPos::Left, VPos::Top))).map_err(err)?;
         }
         let rh = self.row_height();
@@ -458,7 +472,7 @@ impl Chart for Gantt {
                 let (x0, x1) = (x(from), x(to).max(x(from) + 1));
                 root.draw(&Rectangle::new([(x0, lanes_top), (x1, g_bottom)], c.filled())).map_err(err)?;
             }
-            if k == 1 {
+            if !aggregated {
                 for (i, lane) in g.lanes.iter().enumerate() {
                     let ly = lanes_top + i as i32 * rh;
                     let by = ly + (rh - bar_h) / 2;
