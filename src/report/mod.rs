@@ -110,13 +110,24 @@ fn chart_err(path: &Path, e: String) -> RunError {
 pub fn chart_files(s: &Scenario, run: &Run, formats: &[Format]) -> Result<Vec<(String, Vec<u8>)>, String> {
     let timeline = Gantt::timeline(s, run);
     let conc = Concurrency::new(s, run);
+    // The SVGs are drawn once: for their files (when asked) and inline in report.html.
+    let tsvg = render(&timeline, Format::Svg)?;
+    let csvg = render(&conc, Format::Svg)?;
     let mut files = Vec::new();
     for &f in formats {
-        files.push((format!("timeline.{}", f.ext()), render(&timeline, f)?));
-        files.push((format!("concurrency.{}", f.ext()), render(&conc, f)?));
+        match f {
+            Format::Svg => {
+                files.push(("timeline.svg".to_string(), tsvg.clone()));
+                files.push(("concurrency.svg".to_string(), csvg.clone()));
+            }
+            Format::Png => {
+                files.push(("timeline.png".to_string(), render(&timeline, f)?));
+                files.push(("concurrency.png".to_string(), render(&conc, f)?));
+            }
+        }
     }
-    let tsvg = String::from_utf8(render(&timeline, Format::Svg)?).map_err(|e| e.to_string())?;
-    let csvg = String::from_utf8(render(&conc, Format::Svg)?).map_err(|e| e.to_string())?;
+    let tsvg = String::from_utf8(tsvg).map_err(|e| e.to_string())?;
+    let csvg = String::from_utf8(csvg).map_err(|e| e.to_string())?;
     let page = html::report_html(s, run, &[("Timeline", &tsvg), ("Pods over time", &csvg)]);
     files.push(("report.html".into(), page.into_bytes()));
     Ok(files)

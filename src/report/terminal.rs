@@ -1,7 +1,7 @@
 //! The terminal timeline (`run --timeline`): the Gantt chart drawn with Unicode blocks, coloured
 //! with ANSI escapes when asked, fitted to a given width.
 
-use super::chart::gantt::{Gantt, LineKind, SegKind};
+use super::chart::gantt::{clip_text, Gantt, LineKind, SegKind};
 use super::chart::TimeAxis;
 use crate::engine::Time;
 use std::fmt::Write as _;
@@ -77,13 +77,7 @@ pub fn render(g: &Gantt, width: usize, color: bool) -> String {
     let span_ms = axis.end * axis.unit_ms;
     let col_time = |c: usize| ((c as f64 + 0.5) / cols as f64 * span_ms) as Time;
     let mut o = String::new();
-    let clip = |s: &str| -> String {
-        if s.chars().count() <= width {
-            s.to_string()
-        } else {
-            s.chars().take(width - 1).chain(['…']).collect()
-        }
-    };
+    let clip = |s: &str| clip_text(s, width);
     let _ = writeln!(o, "{}", clip(&g.title));
     let _ = writeln!(o, "{}", clip(&g.subtitle));
     let mut printed = 0usize;

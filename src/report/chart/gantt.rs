@@ -149,7 +149,7 @@ impl Group {
     /// The header line.
     pub fn heading(&self, with_spec: bool) -> String {
         if with_spec {
-            format!("{} — {} → {}", self.label, self.spec, self.result)
+            format!("{} → {} — {}", self.label, self.result, self.spec)
         } else {
             format!("{} → {}", self.label, self.result)
         }
@@ -409,6 +409,15 @@ fn text_style(size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static
     (FAMILY, size).into_font().color(&color).pos(Pos::new(h, v))
 }
 
+/// `s`, cut to `n` characters with an ellipsis.
+pub(crate) fn clip_text(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n.saturating_sub(1)).chain(['…']).collect()
+    }
+}
+
 fn bold_style(size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
     (FAMILY, size, FontStyle::Bold).into_font().color(&color).pos(Pos::new(h, v))
 }
@@ -461,8 +470,12 @@ impl Chart for Gantt {
             let g_top = y;
             let g_bottom = y + HEADER + rows * rh;
             root.draw(&PathElement::new(vec![(12, g_top), (w - RIGHT, g_top)], MUTED.stroke_width(1))).map_err(err)?;
-            root.draw(&Text::new(g.heading(self.spec_in_groups), (12, g_top + 4), text_style(TEXT_SIZE, INK, HPos::Left, VPos::Top)))
-                .map_err(err)?;
+            root.draw(&Text::new(
+                clip_text(&g.heading(self.spec_in_groups), (w - 24) as usize / 7),
+                (12, g_top + 4),
+                text_style(TEXT_SIZE, INK, HPos::Left, VPos::Top),
+            ))
+            .map_err(err)?;
             let lanes_top = g_top + HEADER;
             for &(from, to, kind) in &g.bands {
                 let c = match kind {
