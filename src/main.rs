@@ -151,8 +151,10 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let opts = report::OutputOptions { trace: level, seed: None, formats };
             let run =
                 report::run_to_dir_with(&s, &out, &opts).map_err(|e| Failure::Run(anyhow::Error::new(e).context("the run failed")))?;
-            if timeline {
+            if timeline && level == TraceLevel::Full {
                 print_timeline(&s, &run);
+            } else if timeline {
+                eprintln!("note: no timeline with --trace summary (no pod is recorded)");
             }
             print_summary(&run, &out);
             Ok(())

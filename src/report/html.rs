@@ -3,7 +3,7 @@
 //! opens from disk anywhere.
 
 use crate::scenario::spec::{JobMode, RestartPolicy};
-use crate::scenario::{JobConfig, Scenario};
+use crate::scenario::{ControllerConfig, JobConfig, Scenario};
 use crate::trace::summary::JobSummary;
 use crate::Run;
 use std::fmt::Write as _;
@@ -52,7 +52,8 @@ pub fn manifest_json(j: &JobConfig) -> String {
 }
 
 /// The rules that applied to a Job, as sentences derived from its spec and its end.
-pub fn rules(j: &JobConfig, s: Option<&JobSummary>) -> Vec<String> {
+pub fn rules(j: &JobConfig, s: Option<&JobSummary>, cfg: &ControllerConfig) -> Vec<String> {
+    let human = crate::scenario::duration::human;
     let spec = &j.spec;
     let mut out = Vec::new();
     let p = if spec.parallelism_set {
@@ -83,10 +84,14 @@ pub fn rules(j: &JobConfig, s: Option<&JobSummary>) -> Vec<String> {
             spec.max_failed_indexes.map(|m| format!("; more than {m} failed indexes fail the Job")).unwrap_or_default()
         )),
         None => out.push(format!(
-            "backoffLimit {}{}: the Job fails with BackoffLimitExceeded when more than {} pods have failed; each replacement of a failed pod waits 10 s, 20 s, 40 s … (doubling, at most 10 min) after the last failure.",
+            "backoffLimit {}{}: the Job fails with BackoffLimitExceeded when more than {} pods have failed; each replacement of a failed pod waits {}, {}, {} … (doubling, at most {}) after the last failure.",
             spec.backoff_limit,
             if spec.backoff_limit_set { "" } else { " (the default)" },
-            spec.backoff_limit
+            spec.backoff_limit,
+            human(cfg.pod_failure_backoff),
+            human(cfg.pod_failure_backoff * 2),
+            human(cfg.pod_failure_backoff * 4),
+            human(cfg.max_pod_failure_backoff)
         )),
     }
     if spec.restart_policy == RestartPolicy::OnFailure {
@@ -180,11 +185,28 @@ pub fn report_html(s: &Scenario, run: &Run, charts: &[(&str, &str)]) -> String {
     }
     for (i, j) in s.jobs.iter().enumerate() {
         let _ = writeln!(h, "<h2>Job {}: the rules that applied</h2>\n<ul>", escape(&j.spec.name));
-        for r in rules(j, sm.jobs.get(i)) {
+        for r in rules(j, sm.jobs.get(i), &s.config) {
             let _ = writeln!(h, "<li>{}</li>", escape(&r));
         }
         let _ = writeln!(h, "</ul>\n<h3>Manifest</h3>\n<pre>{}</pre>", escape(&manifest_json(j)));
     }
     h.push_str("<p><small>Written by kjobsim. Times are seconds from the scenario's start.</small></p>\n</body>\n</html>\n");
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_follow_the_spec_and_the_end() {
+        let yaml = "name: t\njobs:\n  - manifest:\n      apiVersion: batch/v1\n      kind: Job\n      metadata: { name: j }\n      spec:\n        completions: 5\n        template: { spec: { restartPolicy: Never, containers: [{ name: c, image: i }] } }\n";
+        let s = crate::scenario::load_str(yaml, "t.yaml".as_ref(), &Default::default()).unwrap();
+        let run = crate::simulate(&s, Default::default()).unwrap();
+        let r = rules(&s.jobs[0], run.summary.jobs.first(), &s.config).join(" ");
+        assert!(r.contains("parallelism 1 (defaulted: unset means 1)"), "{r}");
+        assert!(r.contains("backoffLimit 6 (the default)") && r.contains("10s, 20s, 40s"), "{r}");
+        assert!(r.contains("completions) was reached"), "{r}");
+        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
 }

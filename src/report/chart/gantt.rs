@@ -628,3 +628,47 @@ fn draw_aggregated<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(
+        created: Time,
+        started: Option<Time>,
+        finished: Option<Time>,
+        deleted: Option<Time>,
+        phase: PodPhase,
+        reason: EndReason,
+    ) -> PodRecord {
+        PodRecord {
+            job: 0,
+            name: "p".into(),
+            ordinal: 0,
+            index: None,
+            attempt: None,
+            created,
+            scheduled: Some(created),
+            started,
+            finished,
+            deleted,
+            phase,
+            exit_code: None,
+            restarts: 0,
+            reason,
+        }
+    }
+
+    #[test]
+    fn segments_follow_the_pod_lifecycle() {
+        let kinds = |p: &PodRecord| pod_segments(p, 100_000).iter().map(|s| (s.from, s.to, s.kind)).collect::<Vec<_>>();
+        let ok = pod(0, Some(1_000), Some(11_000), None, PodPhase::Succeeded, EndReason::Completed);
+        assert_eq!(kinds(&ok), [(0, 1_000, SegKind::Pending), (1_000, 11_000, SegKind::Succeeded)]);
+        let killed = pod(0, Some(1_000), Some(8_000), Some(5_000), PodPhase::Failed, EndReason::DeletedByController);
+        assert_eq!(kinds(&killed), [(0, 1_000, SegKind::Pending), (1_000, 5_000, SegKind::Deleted), (5_000, 8_000, SegKind::Terminating)]);
+        let at_once = pod(0, Some(0), Some(5_000), Some(5_000), PodPhase::Failed, EndReason::BackoffLimitExceeded);
+        assert_eq!(kinds(&at_once), [(0, 5_000, SegKind::Deleted)]);
+        let still = pod(2_000, Some(3_000), None, None, PodPhase::Running, EndReason::None);
+        assert_eq!(kinds(&still), [(2_000, 3_000, SegKind::Pending), (3_000, 100_000, SegKind::Running)]);
+    }
+}
