@@ -113,7 +113,7 @@ impl Concurrency {
                 label: format!("all {} Jobs together (summed)", s.jobs.len()),
                 samples,
                 parallelism: vec![(0, total_par)],
-                completions: None,
+                completions: s.jobs.iter().map(|j| j.spec.completions).sum(),
             });
         }
         Concurrency { title: format!("Pods over time — scenario {} (seed {})", s.name, run.summary.seed), panels, end }
