@@ -2,6 +2,7 @@
 //! (0 success, 1 the run failed, 2 invalid input or usage).
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kjobsim::report::chart::Format;
 use kjobsim::scenario::{self, LoadOptions};
 use kjobsim::{report, sweep, InputError, TraceLevel};
 use std::io::Write;
@@ -79,6 +80,26 @@ enum Command {
         /// distribution: summary.json `replications`, replications.csv, histogram.svg.
         #[arg(long)]
         replications: Option<u64>,
+        /// Chart formats: svg, png or svg,png.
+        #[arg(long, default_value = "svg")]
+        format: String,
+        /// Also print the pod timeline in the terminal (colours when stdout is a terminal and NO_COLOR is unset).
+        #[arg(long)]
+        timeline: bool,
+        #[command(flatten)]
+        workload: WorkloadFlags,
+    },
+    /// Run several variants on the same workload and draw them side by side: compare.svg, compare.csv.
+    Compare {
+        /// Scenario files (or one file with a top-level `variants:` list).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output folder (default: output/compare-<scenario-name>, or output/compare for several files).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Chart formats: svg, png or svg,png.
+        #[arg(long, default_value = "svg")]
+        format: String,
         #[command(flatten)]
         workload: WorkloadFlags,
     },
@@ -162,7 +183,8 @@ impl From<InputError> for Failure {
 
 fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Run { file, out, trace, until, max_output, max_pods, replications, workload } => {
+        Command::Run { file, out, trace, until, max_output, max_pods, replications, format, timeline, workload } => {
+            let formats = Format::parse_list(&format).map_err(|m| InputError::Usage(format!("--format: {m}")))?;
             let mut s = scenario::load(&file, &workload.load_options())?;
             set_until(&mut s, until)?;
             let out = out.unwrap_or_else(|| report::default_out_dir(&s));
@@ -170,6 +192,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 Trace::Summary => TraceLevel::Summary,
                 Trace::Full => TraceLevel::Full,
             };
+            let opts = report::OutputOptions { trace: level, seed: None, formats };
             let limits = kjobsim::limits::Limits {
                 max_output_bytes: kjobsim::limits::parse_bytes(&max_output).map_err(|m| InputError::Usage(format!("--max-output: {m}")))?,
                 max_live_pods: max_pods,
@@ -180,7 +203,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                     return Err(InputError::Usage("--replications must be at least 1".into()).into());
                 }
                 let bar = Progress::new(n);
-                let (run, stats) = report::replications_to_dir(&s, &out, level, n, &|d| bar.tick(d))
+                let (run, stats) = report::replications_to_dir(&s, &out, &opts, n, &|d| bar.tick(d))
                     .map_err(|e| Failure::Run(anyhow::Error::new(e).context("the run failed")))?;
                 bar.done();
                 print_summary(&run, &out);
@@ -188,7 +211,12 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 return Ok(());
             }
             let run =
-                report::run_to_dir(&s, &out, level, None).map_err(|e| Failure::Run(anyhow::Error::new(e).context("the run failed")))?;
+                report::run_to_dir_with(&s, &out, &opts).map_err(|e| Failure::Run(anyhow::Error::new(e).context("the run failed")))?;
+            if timeline && level == TraceLevel::Full {
+                print_timeline(&s, &run);
+            } else if timeline {
+                eprintln!("note: no timeline with --trace summary (no pod is recorded)");
+            }
             print_summary(&run, &out);
             Ok(())
         }
@@ -215,6 +243,25 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let s = scenario::load(&file, &workload.load_options())?;
             let text = kjobsim::explain::explain(&s, steps).map_err(|e| Failure::Run(anyhow::Error::new(e).context("the run failed")))?;
             let _ = write!(std::io::stdout().lock(), "{text}");
+            Ok(())
+        }
+        Command::Compare { files, out, format, workload } => {
+            let formats = Format::parse_list(&format).map_err(|m| InputError::Usage(format!("--format: {m}")))?;
+            let mut list = Vec::new();
+            for f in &files {
+                list.extend(scenario::load_variants(f, &workload.load_options())?);
+            }
+            let title =
+                if files.len() == 1 { list[0].1.name.clone() } else { list.iter().map(|v| v.0.as_str()).collect::<Vec<_>>().join(" vs ") };
+            let out = out.unwrap_or_else(|| {
+                PathBuf::from("output").join(if files.len() == 1 { format!("compare-{title}") } else { "compare".to_string() })
+            });
+            let variants = report::run_variants(list).map_err(|e| Failure::Run(anyhow::Error::new(e).context("a variant failed")))?;
+            report::compare_to_dir(&title, &variants, &out, &formats)
+                .map_err(|e| Failure::Run(anyhow::Error::new(e).context("writing the comparison failed")))?;
+            let mut o = std::io::stdout().lock();
+            let _ = o.write_all(&report::chart::compare::csv_bytes(&variants));
+            let _ = writeln!(o, "wrote {}", out.display());
             Ok(())
         }
         Command::Validate { file, workload } => {
@@ -277,6 +324,15 @@ impl Progress {
             eprint!("\r{}\r", " ".repeat(80));
         }
     }
+}
+
+fn print_timeline(s: &kjobsim::Scenario, run: &kjobsim::Run) {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    let color = report::terminal::want_color(stdout.is_terminal(), std::env::var("NO_COLOR").ok().as_deref());
+    let width = report::terminal::width_from_env(std::env::var("COLUMNS").ok().as_deref());
+    let g = report::chart::gantt::Gantt::timeline(s, run);
+    let _ = stdout.lock().write_all(report::terminal::render(&g, width, color).as_bytes());
 }
 
 fn print_summary(run: &kjobsim::Run, out: &std::path::Path) {

@@ -1,5 +1,9 @@
-//! Writing a run's outputs: summary.json, events.csv and pods.csv, into a temporary folder beside
-//! the target that is renamed into place only when everything is written.
+//! Writing a run's outputs: summary.json, events.csv, pods.csv, the charts and report.html, into a
+//! temporary folder beside the target that is renamed into place only when everything is written.
+
+pub mod chart;
+pub mod html;
+pub mod terminal;
 
 pub mod histogram;
 pub mod sweep_chart;
@@ -7,6 +11,8 @@ pub mod sweep_chart;
 use crate::error::RunError;
 use crate::scenario::Scenario;
 use crate::{simulate, Run, RunOptions, TraceLevel};
+use chart::compare::{self, Variant};
+use chart::{concurrency::Concurrency, gantt::Gantt, render, Format};
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -89,19 +95,74 @@ impl Drop for Staging {
     }
 }
 
+/// Options of [`run_to_dir_with`].
+#[derive(Debug, Clone)]
+pub struct OutputOptions {
+    /// How much to record (charts and report.html need the Full trace).
+    pub trace: TraceLevel,
+    /// Seed override.
+    pub seed: Option<u64>,
+    /// Chart formats (`timeline.<ext>`, `concurrency.<ext>` for each).
+    pub formats: Vec<Format>,
+}
+
+impl Default for OutputOptions {
+    fn default() -> Self {
+        OutputOptions { trace: TraceLevel::Full, seed: None, formats: vec![Format::Svg] }
+    }
+}
+
 /// Runs a scenario and writes its outputs to `out`: summary.json always; events.csv and
 /// pods.csv with the Full trace (streamed while the simulation runs).
 pub fn run_to_dir(s: &Scenario, out: &Path, trace: TraceLevel, seed: Option<u64>) -> Result<Run, RunError> {
+    run_to_dir_with(s, out, &OutputOptions { trace, seed, ..Default::default() })
+}
+
+fn chart_err(path: &Path, e: String) -> RunError {
+    io_err(path, format!("drawing a chart: {e}"))
+}
+
+/// The files of a run's charts and report, as (file name, bytes), in a fixed order.
+pub fn chart_files(s: &Scenario, run: &Run, formats: &[Format]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let timeline = Gantt::timeline(s, run);
+    let conc = Concurrency::new(s, run);
+    // The SVGs are drawn once: for their files (when asked) and inline in report.html.
+    let tsvg = render(&timeline, Format::Svg)?;
+    let csvg = render(&conc, Format::Svg)?;
+    let mut files = Vec::new();
+    for &f in formats {
+        match f {
+            Format::Svg => {
+                files.push(("timeline.svg".to_string(), tsvg.clone()));
+                files.push(("concurrency.svg".to_string(), csvg.clone()));
+            }
+            Format::Png => {
+                files.push(("timeline.png".to_string(), render(&timeline, f)?));
+                files.push(("concurrency.png".to_string(), render(&conc, f)?));
+            }
+        }
+    }
+    let tsvg = String::from_utf8(tsvg).map_err(|e| e.to_string())?;
+    let csvg = String::from_utf8(csvg).map_err(|e| e.to_string())?;
+    let page = html::report_html(s, run, &[("Timeline", &tsvg), ("Pods over time", &csvg)]);
+    files.push(("report.html".into(), page.into_bytes()));
+    Ok(files)
+}
+
+/// Runs a scenario and writes its outputs to `out`: summary.json always; with the Full trace
+/// also events.csv and pods.csv (streamed while the simulation runs), the charts in each format
+/// and report.html.
+pub fn run_to_dir_with(s: &Scenario, out: &Path, o: &OutputOptions) -> Result<Run, RunError> {
     let staging = Staging::new(out)?;
-    let run = run_into(s, &staging, trace, seed)?;
+    let run = run_into(s, &staging, o)?;
     staging.commit()?;
     Ok(run)
 }
 
 /// The work of [`run_to_dir`], writing into a staging folder without committing it.
-pub fn run_into(s: &Scenario, staging: &Staging, trace: TraceLevel, seed: Option<u64>) -> Result<Run, RunError> {
-    let mut opts = RunOptions { trace, seed, ..Default::default() };
-    if trace == TraceLevel::Full {
+pub fn run_into(s: &Scenario, staging: &Staging, o: &OutputOptions) -> Result<Run, RunError> {
+    let mut opts = RunOptions { trace: o.trace, seed: o.seed, ..Default::default() };
+    if o.trace == TraceLevel::Full {
         let ev = staging.dir.join("events.csv");
         let po = staging.dir.join("pods.csv");
         opts.events_out = Some(Box::new(BufWriter::with_capacity(1 << 16, File::create(&ev).map_err(|e| io_err(&ev, e))?)));
@@ -112,6 +173,11 @@ pub fn run_into(s: &Scenario, staging: &Staging, trace: TraceLevel, seed: Option
         other => other,
     })?;
     staging.write("summary.json", &summary_json(&run))?;
+    if o.trace == TraceLevel::Full {
+        for (name, bytes) in chart_files(s, &run, &o.formats).map_err(|e| chart_err(&staging.dir, e))? {
+            staging.write(&name, &bytes)?;
+        }
+    }
     Ok(run)
 }
 
@@ -121,12 +187,12 @@ pub fn run_into(s: &Scenario, staging: &Staging, trace: TraceLevel, seed: Option
 pub fn replications_to_dir(
     s: &Scenario,
     out: &Path,
-    trace: TraceLevel,
+    o: &OutputOptions,
     n: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(Run, crate::montecarlo::ReplicationStats), RunError> {
     let staging = Staging::new(out)?;
-    let run = run_into(s, &staging, trace, None)?;
+    let run = run_into(s, &staging, o)?;
     let reps = crate::montecarlo::replicate(s, n, progress)?;
     let stats = crate::montecarlo::aggregate(s, &reps);
     #[derive(serde::Serialize)]
@@ -154,4 +220,24 @@ pub fn sweep_to_dir(s: &Scenario, out: &Path, params: &[crate::sweep::Param], pt
     staging.write("sweep.csv", &csv)?;
     staging.write("sweep.svg", sweep_chart::sweep_svg(&s.name, params, pts).as_bytes())?;
     staging.commit()
+}
+
+/// Writes `compare.csv` and `compare.<ext>` for each format to `out`, atomically.
+pub fn compare_to_dir(title: &str, variants: &[Variant], out: &Path, formats: &[Format]) -> Result<(), RunError> {
+    let staging = Staging::new(out)?;
+    staging.write("compare.csv", &compare::csv_bytes(variants))?;
+    let g = compare::gantt(title, variants);
+    for &f in formats {
+        let bytes = render(&g, f).map_err(|e| chart_err(&staging.dir, e))?;
+        staging.write(&format!("compare.{}", f.ext()), &bytes)?;
+    }
+    staging.commit()
+}
+
+/// Runs each (name, scenario) once, in parallel, keeping the order.
+pub fn run_variants(list: Vec<(String, Scenario)>) -> Result<Vec<Variant>, RunError> {
+    use rayon::prelude::*;
+    list.into_par_iter()
+        .map(|(name, scenario)| simulate(&scenario, RunOptions::default()).map(|run| Variant { name, scenario, run }))
+        .collect()
 }
