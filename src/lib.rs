@@ -75,8 +75,10 @@ impl Default for RunOptions {
 pub struct Run {
     /// `summary.json`.
     pub summary: Summary,
-    /// Pod records (Full trace).
+    /// Pod records (Full trace), at most [`trace::MAX_KEPT_PODS`].
     pub pods: Vec<PodRecord>,
+    /// Whether some pods were left out of `pods` (they are all in pods.csv).
+    pub pods_truncated: bool,
     /// Job-level events: conditions, backoff waits, spec changes.
     pub job_events: Vec<JobEvent>,
     /// Job status samples over time (Full trace).
@@ -103,7 +105,8 @@ pub fn simulate(scenario: &Scenario, opts: RunOptions) -> Result<Run, RunError> 
     }
     let summary = trace::summary::summarize(&world, wall);
     let rec = world.rec;
+    let pods_truncated = rec.pods_truncated;
     let mut pods = rec.pods;
     pods.sort_by_key(|p| (p.job, p.ordinal));
-    Ok(Run { summary, pods, job_events: rec.job_events, samples: rec.samples })
+    Ok(Run { summary, pods, pods_truncated, job_events: rec.job_events, samples: rec.samples })
 }

@@ -171,6 +171,10 @@ impl World {
                 break;
             }
             let (t, ev) = self.queue.pop().expect("peeked");
+            if self.is_stale(t, ev) {
+                // An exit planned for a pod that was killed, a superseded sync: nothing happens.
+                continue;
+            }
             self.now = t;
             self.processed += 1;
             if self.processed & 0xFFFF == 0 {
@@ -185,6 +189,20 @@ impl World {
         self.finish();
     }
 
+    fn is_stale(&self, t: Time, ev: Event) -> bool {
+        match ev {
+            Event::JobSync(j) => self.syncs[j as usize] != Some(t),
+            Event::PodStart(p, g)
+            | Event::PodExit(p, g)
+            | Event::PodRestart(p, g)
+            | Event::PodKill(p, g)
+            | Event::ItemDone(p, g)
+            | Event::PodDeadline(p, g) => self.api.pods.get(p).gen != g,
+            _ => false,
+        }
+    }
+
+    /// Handles one live event (stale ones were skipped by [`World::is_stale`]).
     fn step(&mut self, ev: Event) {
         let World { api, jobs, kubelet, scheduler, queue, rec, syncs, created, deleted, scenario, now, .. } = self;
         let mut fx =
@@ -195,9 +213,6 @@ impl World {
                 fx.enqueue_after(j, 0);
             }
             Event::JobSync(j) => {
-                if fx.syncs[j as usize] != Some(fx.now) {
-                    return;
-                }
                 fx.syncs[j as usize] = None;
                 jobs[j as usize].reconcile(api, &mut fx);
             }
@@ -207,15 +222,12 @@ impl World {
             Event::Action(i) => {
                 apply_action(&scenario.actions[i as usize].action, api, jobs, &mut fx);
             }
-            Event::PodStart(p, g)
-            | Event::PodExit(p, g)
-            | Event::PodRestart(p, g)
-            | Event::PodKill(p, g)
-            | Event::ItemDone(p, g)
-            | Event::PodDeadline(p, g) => {
-                if api.pods.get(p).gen != g {
-                    return;
-                }
+            Event::PodStart(..)
+            | Event::PodExit(..)
+            | Event::PodRestart(..)
+            | Event::PodKill(..)
+            | Event::ItemDone(..)
+            | Event::PodDeadline(..) => {
                 kubelet.handle(ev, api, &mut fx);
             }
         }

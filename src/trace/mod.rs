@@ -149,6 +149,9 @@ pub struct StatusSample {
     pub pending: u32,
 }
 
+/// Most pod records kept in memory for charts; pods.csv always has every pod.
+pub const MAX_KEPT_PODS: usize = 100_000;
+
 /// Records a run.
 pub struct Recorder {
     level: TraceLevel,
@@ -189,7 +192,7 @@ impl Recorder {
             events: 0,
             pods: Vec::new(),
             pods_truncated: false,
-            max_kept_pods: 200_000,
+            max_kept_pods: MAX_KEPT_PODS,
             job_events: Vec::new(),
             samples: Vec::new(),
             io_error: None,

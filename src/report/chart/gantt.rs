@@ -340,10 +340,14 @@ impl Gantt {
     /// The timeline of a run.
     pub fn timeline(s: &Scenario, run: &Run) -> Gantt {
         let groups = job_groups(s, run, None);
-        let subtitle = match s.jobs.as_slice() {
+        let mut subtitle = match s.jobs.as_slice() {
             [one] => format!("Job {}: {}", one.spec.name, spec_line(&one.spec)),
             many => format!("{} Jobs", many.len()),
         };
+        if run.pods_truncated {
+            let total: u64 = run.summary.jobs.iter().map(|j| j.pods_created as u64).sum();
+            subtitle += &format!(" — the first {} of {total} pods retired are drawn (pods.csv has all)", run.pods.len());
+        }
         Gantt {
             title: format!("Pod timeline — scenario {} (seed {})", s.name, run.summary.seed),
             subtitle,
