@@ -87,12 +87,21 @@ fn a_pod_that_does_not_fit_waits_and_starts_the_moment_room_frees() {
     assert_eq!(pod(&run, "big-0").finished, s(30));
     let unsched = event_lines(&events, "Unschedulable");
     assert_eq!(unsched.len(), 1, "{unsched:?}");
-    assert!(unsched[0].starts_with("5.000,Unschedulable,small,small-0,"));
+    assert_eq!(unsched[0], "5.000,Unschedulable,small,small-0,,,no node fits: requests cpu=1000m memory=1Gi (1 of 1 nodes schedulable)");
     let small_job = &run.summary.jobs[1];
     assert_eq!((small_job.queueing_mean, small_job.queueing_max), (Some(25.0), Some(25.0)));
     let nodes = run.summary.nodes.as_ref().expect("node summary with a cluster");
     assert_eq!(nodes.len(), 1);
     assert_eq!(nodes[0].pods_bound, 2);
+}
+
+#[test]
+fn scheduling_latency_delays_the_first_attempt() {
+    let yaml = "name: lat\ncluster: { scheduling_latency: 1500ms, nodes: [{ cpu: 4, memory: 8Gi }] }\njobs:".to_string()
+        + &job("l", 2, "1", "10s", "0s", "");
+    let (run, _) = sim(&yaml);
+    assert!(run.pods.iter().all(|p| p.scheduled == Some(1_500) && p.started == Some(1_500)));
+    assert_eq!(run.summary.jobs[0].queueing_max, Some(1.5));
 }
 
 #[test]

@@ -179,10 +179,10 @@ impl Scheduler {
                 let schedulable = c.nodes.iter().filter(|n| n.schedulable()).count();
                 fx.rec.pod_event(fx.now, EventKind::Unschedulable, api.pods.get(pod), |b| {
                     b.push_str(&format!(
-                        "0/{} nodes are available (requests cpu={}m memory={}; {schedulable} schedulable)",
-                        c.nodes.len(),
+                        "no node fits: requests cpu={}m memory={} ({schedulable} of {} nodes schedulable)",
                         shape.cpu,
-                        shape.memory
+                        bytes(shape.memory),
+                        c.nodes.len()
                     ))
                 });
             }
@@ -301,6 +301,16 @@ impl Scheduler {
         }
         self.dirty = true;
     }
+}
+
+/// Memory in the largest binary unit that divides it (`1Gi`, `512Mi`, `100`).
+fn bytes(b: u64) -> String {
+    for (shift, unit) in [(40, "Ti"), (30, "Gi"), (20, "Mi"), (10, "Ki")] {
+        if b > 0 && b.is_multiple_of(1 << shift) {
+            return format!("{}{unit}", b >> shift);
+        }
+    }
+    b.to_string()
 }
 
 /// Pulls the pod's images on the node (one pull at a time per node; an image already present or
