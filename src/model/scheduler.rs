@@ -19,7 +19,7 @@ use crate::trace::EventKind;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BinaryHeap};
 
 /// Queue order: priority (highest first), creation time, Job, creation ordinal.
 type Key = (Reverse<i64>, Time, u32, u32);
@@ -42,9 +42,9 @@ pub struct Scheduler {
     pub bound: u64,
     /// The nodes (`None`: unlimited room).
     pub cluster: Option<Cluster>,
-    queue: BTreeMap<Key, PodId>,
+    /// Per Job, its waiting pods in queue order (a Job's pods share one priority).
+    queues: Vec<BTreeMap<Key, PodId>>,
     fresh: Vec<Key>,
-    pending_per_job: Vec<u32>,
     dirty: bool,
     latency: Option<Dist>,
     eviction_delay: Time,
@@ -67,9 +67,8 @@ impl Scheduler {
         Scheduler {
             bound: 0,
             cluster: Some(Cluster::new(c)),
-            queue: BTreeMap::new(),
+            queues: vec![BTreeMap::new(); n],
             fresh: Vec::new(),
-            pending_per_job: vec![0; n],
             dirty: false,
             latency: c.scheduling_latency.clone(),
             eviction_delay: c.eviction_delay,
@@ -105,9 +104,8 @@ impl Scheduler {
         let Some(c) = &self.cluster else { return };
         let p = api.pods.get(pod);
         let key = (Reverse(c.shapes[p.job as usize].priority), p.created, p.job, p.ordinal);
-        self.queue.insert(key, pod);
+        self.queues[p.job as usize].insert(key, pod);
         self.fresh.push(key);
-        self.pending_per_job[p.job as usize] += 1;
         self.dirty = true;
     }
 
@@ -117,9 +115,7 @@ impl Scheduler {
         let Some(list) = api.released.as_mut() else { return };
         for r in list.drain(..) {
             let prio = c.shapes[r.job as usize].priority;
-            if self.queue.remove(&(Reverse(prio), r.created, r.job, r.ordinal)).is_some() {
-                self.pending_per_job[r.job as usize] -= 1;
-            }
+            self.queues[r.job as usize].remove(&(Reverse(prio), r.created, r.job, r.ordinal));
             if r.node != NO_NODE {
                 let shape = &c.shapes[r.job as usize];
                 c.nodes[r.node as usize].remove(r.id, shape, now);
@@ -135,38 +131,25 @@ impl Scheduler {
         }
         self.dirty = false;
         let Some(c) = self.cluster.as_mut() else { return };
-        let waiting = self.pending_per_job.iter().filter(|n| **n > 0).count();
         // Pods of one Job are identical to the scheduler: once one does not fit, none will in
-        // this pass (nodes only fill up during it).
-        let mut blocked = vec![false; self.pending_per_job.len()];
-        let mut n_blocked = 0;
-        let mut to_bind = Vec::new();
-        for (key, &pod) in &self.queue {
-            let job = key.2 as usize;
-            if blocked[job] {
-                continue;
+        // this pass (nodes only fill up during it). So the pass walks the Jobs' queue heads in
+        // queue order and drops a Job at its first pod that fits nowhere: the cost follows the
+        // binds and the Jobs, not the length of the queue.
+        let mut heads: BinaryHeap<Reverse<Key>> =
+            self.queues.iter().filter_map(|q| q.first_key_value()).map(|(k, _)| Reverse(*k)).collect();
+        while let Some(Reverse(key)) = heads.pop() {
+            let job = key.2;
+            let Some(n) = c.best_node(job) else { continue };
+            let queue = &mut self.queues[job as usize];
+            let pod = queue.remove(&key).expect("a queue head");
+            if let Some((next, _)) = queue.first_key_value() {
+                heads.push(Reverse(*next));
             }
-            match c.best_node(key.2) {
-                Some(n) => {
-                    c.nodes[n as usize].add(pod, &c.shapes[job], fx.now);
-                    to_bind.push((*key, pod, n));
-                }
-                None => {
-                    blocked[job] = true;
-                    n_blocked += 1;
-                    if n_blocked == waiting {
-                        break;
-                    }
-                }
-            }
-        }
-        for (key, pod, n) in to_bind {
-            self.queue.remove(&key);
-            self.pending_per_job[key.2 as usize] -= 1;
+            c.nodes[n as usize].add(pod, &c.shapes[job as usize], fx.now);
             api.bind_to_node(fx, pod, n);
             self.bound += 1;
             let wait = fx.now - key.1;
-            let st = &mut self.stats[key.2 as usize];
+            let st = &mut self.stats[job as usize];
             st.bound += 1;
             st.total += wait as u128;
             st.max = st.max.max(wait);
@@ -174,7 +157,7 @@ impl Scheduler {
             kubelet.bound_after(pod, pull, api, fx);
         }
         for key in std::mem::take(&mut self.fresh) {
-            if let Some(&pod) = self.queue.get(&key) {
+            if let Some(&pod) = self.queues[key.2 as usize].get(&key) {
                 let shape = &c.shapes[key.2 as usize];
                 let schedulable = c.nodes.iter().filter(|n| n.schedulable()).count();
                 fx.rec.pod_event(fx.now, EventKind::Unschedulable, api.pods.get(pod), |b| {
