@@ -252,6 +252,12 @@ jobs:{}"#,
     let repl = pod(&run, "d-2");
     assert_eq!(repl.node.as_deref(), Some("node-2"));
     assert!(run.pods.iter().filter(|p| p.created > 0).all(|p| p.node.as_deref() == Some("node-2")));
+    assert_eq!(run.summary.jobs[0].failed, 1, "a drained pod counts as a failure without a policy");
+    // With a rule that ignores DisruptionTarget the eviction is not counted.
+    let ignore = "parallelism: 2\n        podFailurePolicy: { rules: [{ action: Ignore, onPodConditions: [{ type: DisruptionTarget }] }] }";
+    let (run, _) = sim(&yaml.replace("parallelism: 2", ignore));
+    assert_eq!((run.summary.jobs[0].outcome.as_str(), run.summary.jobs[0].failed), ("Complete", 0));
+    assert_eq!(pod(&run, "d-0").reason, EndReason::Evicted);
 }
 
 #[test]
