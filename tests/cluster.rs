@@ -311,9 +311,9 @@ fn cluster_input_errors_name_the_field() {
     bad(&format!("cluster: {{ nodes: [{{ cpu: 2, memory: 1Gi }}] }}\njobs:{}", job("a", 1, "one", "1s", "0s", "")), "requests.cpu");
 }
 
-/// Random small scenario: node groups (cpu cores, pods), Jobs (cpu millis, count, duration s,
+/// Random small scenario (every pod requests 1Gi): node groups (cpu cores, pods), Jobs (cpu millis, count, duration s,
 /// submit s, failure probability), and node events.
-fn random_scenario() -> impl Strategy<Value = (String, BTreeMap<String, (u64, u64)>, Vec<u64>)> {
+fn random_scenario() -> impl Strategy<Value = (String, BTreeMap<String, (u64, u64, u64)>, Vec<u64>)> {
     let groups = prop::collection::vec((1u32..3, 1u64..5, 1u64..6), 1..3);
     let jobs = prop::collection::vec((100u64..2500, 1u32..6, 1u64..40, 0u64..20, 0u32..3), 1..4);
     let events = prop::collection::vec((0u64..80, 0u8..4, 1u32..3), 0..3);
@@ -323,7 +323,7 @@ fn random_scenario() -> impl Strategy<Value = (String, BTreeMap<String, (u64, u6
         for (g, (count, cores, pods)) in groups.iter().enumerate() {
             yaml += &format!("    - {{ name_prefix: g{g}, count: {count}, cpu: {cores}, memory: 64Gi, pods: {pods} }}\n");
             for n in 1..=*count {
-                cap.insert(format!("g{g}-{n}"), (cores * 1000, *pods));
+                cap.insert(format!("g{g}-{n}"), (cores * 1000, 64 << 30, *pods));
             }
         }
         yaml += if events.is_empty() { "events: []\n" } else { "events:\n" };
@@ -340,7 +340,7 @@ fn random_scenario() -> impl Strategy<Value = (String, BTreeMap<String, (u64, u6
         for (_, kind, _) in &events {
             if *kind == 3 {
                 late += 1;
-                cap.insert(format!("late-{late}"), (2000, 110));
+                cap.insert(format!("late-{late}"), (2000, 8 << 30, 110));
             }
         }
         yaml += "jobs:\n";
@@ -374,11 +374,12 @@ proptest! {
             }
         }
         for (node, spans) in &by_node {
-            let (cpu, pods) = cap[*node];
+            let (cpu, memory, pods) = cap[*node];
             for &(t, _, _) in spans {
                 let live: Vec<_> = spans.iter().filter(|(a, b, _)| *a <= t && t < *b).collect();
                 let used: u64 = live.iter().map(|x| x.2).sum();
                 prop_assert!(used <= cpu, "{node} at {t}: {used}m of {cpu}m\n{yaml}");
+                prop_assert!(live.len() as u64 * (1 << 30) <= memory, "{node} at {t}: memory over-committed");
                 prop_assert!(live.len() as u64 <= pods, "{node} at {t}: {} pods of {pods}", live.len());
             }
         }
