@@ -311,9 +311,12 @@ fn cluster_input_errors_name_the_field() {
     bad(&format!("cluster: {{ nodes: [{{ cpu: 2, memory: 1Gi }}] }}\njobs:{}", job("a", 1, "one", "1s", "0s", "")), "requests.cpu");
 }
 
+/// Node name -> (allocatable CPU millis, memory bytes, pods).
+type Capacity = BTreeMap<String, (u64, u64, u64)>;
+
 /// Random small scenario (every pod requests 1Gi): node groups (cpu cores, pods), Jobs (cpu millis, count, duration s,
 /// submit s, failure probability), and node events.
-fn random_scenario() -> impl Strategy<Value = (String, BTreeMap<String, (u64, u64, u64)>, Vec<u64>)> {
+fn random_scenario() -> impl Strategy<Value = (String, Capacity, Vec<u64>)> {
     let groups = prop::collection::vec((1u32..3, 1u64..5, 1u64..6), 1..3);
     let jobs = prop::collection::vec((100u64..2500, 1u32..6, 1u64..40, 0u64..20, 0u32..3), 1..4);
     let events = prop::collection::vec((0u64..80, 0u8..4, 1u32..3), 0..3);
