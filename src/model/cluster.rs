@@ -5,6 +5,7 @@ use crate::engine::Time;
 use crate::scenario::cluster::{NodeSpec, PodShape};
 use crate::scenario::file::Scoring;
 use crate::scenario::workload::Dist;
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The scheduler's default request for scoring a container without a CPU request (100m), as
@@ -102,6 +103,13 @@ impl Node {
         (cpu + mem) / 2
     }
 
+    /// An upper bound of [`Node::score`] under least-allocated for any pod: the score of a pod
+    /// requesting nothing (each term only shrinks as the request grows).
+    pub fn least_allocated_bound(&self) -> u64 {
+        let one = |used: u64, alloc: u64| if alloc == 0 { 0 } else { ((alloc - used.min(alloc)) as u128 * 100 / alloc as u128) as u64 };
+        (one(self.cpu_nz, self.spec.cpu) + one(self.memory_nz, self.spec.memory)) / 2
+    }
+
     fn account(&mut self, now: Time) {
         let dt = (now - self.last) as u128;
         self.cpu_ms += self.cpu as u128 * dt;
@@ -165,6 +173,9 @@ pub struct Cluster {
     pub image_pull: BTreeMap<String, Dist>,
     /// Pull time of other images.
     pub default_pull: Option<Dist>,
+    /// Nodes by descending least-allocated bound, then name: the scan for the best node stops
+    /// once the bound falls below the best score found.
+    by_bound: BTreeSet<(Reverse<u64>, String, u32)>,
 }
 
 impl Cluster {
@@ -178,6 +189,7 @@ impl Cluster {
             allowed: vec![Vec::new(); spec.shapes.len()],
             image_pull: spec.image_pull.clone(),
             default_pull: spec.default_pull.clone(),
+            by_bound: BTreeSet::new(),
         };
         for n in &spec.nodes {
             c.add_node(n.clone(), 0);
@@ -192,27 +204,86 @@ impl Cluster {
             self.allowed[j].push(shape.allowed_on(&spec));
         }
         self.by_name.insert(spec.name.clone(), id);
-        self.nodes.push(Node::new(spec, now));
+        let node = Node::new(spec, now);
+        self.by_bound.insert((Reverse(node.least_allocated_bound()), node.spec.name.clone(), id));
+        self.nodes.push(node);
         id
+    }
+
+    fn bound_key(&self, n: u32) -> (Reverse<u64>, String, u32) {
+        let node = &self.nodes[n as usize];
+        (Reverse(node.least_allocated_bound()), node.spec.name.clone(), n)
+    }
+
+    /// Reserves room on node `n` for a pod of `job`.
+    pub fn place(&mut self, n: u32, pod: u32, job: u32, now: Time) {
+        self.by_bound.remove(&self.bound_key(n));
+        self.nodes[n as usize].add(pod, &self.shapes[job as usize], now);
+        self.by_bound.insert(self.bound_key(n));
+    }
+
+    /// Frees the room of a pod of `job` on node `n`.
+    pub fn unplace(&mut self, n: u32, pod: u32, job: u32, now: Time) {
+        self.by_bound.remove(&self.bound_key(n));
+        self.nodes[n as usize].remove(pod, &self.shapes[job as usize], now);
+        self.by_bound.insert(self.bound_key(n));
     }
 
     /// The best node for a pod of `job`: feasible (schedulable, admitted, room left), highest
     /// score, ties to the lowest name.
     pub fn best_node(&self, job: u32) -> Option<u32> {
+        let best = match self.scoring {
+            Scoring::LeastAllocated => self.best_least_allocated(job),
+            Scoring::MostAllocated => self.best_by_scan(job),
+        };
+        debug_assert_eq!(best, self.best_by_scan(job), "the bounded search agrees with the full scan");
+        best
+    }
+
+    fn feasible(&self, job: u32, i: u32) -> bool {
+        let n = &self.nodes[i as usize];
+        self.allowed[job as usize][i as usize] && n.schedulable() && n.fits(&self.shapes[job as usize])
+    }
+
+    /// Least-allocated: visit nodes by descending score bound; no node after one whose bound is
+    /// below the best score can beat or tie it. Within one bound, names ascend, so the first
+    /// node reaching a score keeps it on ties.
+    fn best_least_allocated(&self, job: u32) -> Option<u32> {
         let shape = &self.shapes[job as usize];
-        let allowed = &self.allowed[job as usize];
         let mut best: Option<(u64, u32)> = None;
-        for (i, n) in self.nodes.iter().enumerate() {
-            if !allowed[i] || !n.schedulable() || !n.fits(shape) {
+        for (Reverse(bound), _, i) in &self.by_bound {
+            if best.is_some_and(|(bs, _)| *bound < bs) {
+                break;
+            }
+            if !self.feasible(job, *i) {
                 continue;
             }
-            let s = n.score(shape, self.scoring);
-            let better = match best {
-                None => true,
-                Some((bs, bi)) => s > bs || (s == bs && n.spec.name < self.nodes[bi as usize].spec.name),
-            };
-            if better {
-                best = Some((s, i as u32));
+            let s = self.nodes[*i as usize].score(shape, self.scoring);
+            if self.better(s, *i, best) {
+                best = Some((s, *i));
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
+    fn better(&self, s: u64, i: u32, best: Option<(u64, u32)>) -> bool {
+        match best {
+            None => true,
+            Some((bs, bi)) => s > bs || (s == bs && self.nodes[i as usize].spec.name < self.nodes[bi as usize].spec.name),
+        }
+    }
+
+    /// Every node, in joining order.
+    fn best_by_scan(&self, job: u32) -> Option<u32> {
+        let shape = &self.shapes[job as usize];
+        let mut best: Option<(u64, u32)> = None;
+        for i in 0..self.nodes.len() as u32 {
+            if !self.feasible(job, i) {
+                continue;
+            }
+            let s = self.nodes[i as usize].score(shape, self.scoring);
+            if self.better(s, i, best) {
+                best = Some((s, i));
             }
         }
         best.map(|(_, i)| i)

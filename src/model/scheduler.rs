@@ -117,8 +117,7 @@ impl Scheduler {
             let prio = c.shapes[r.job as usize].priority;
             self.queues[r.job as usize].remove(&(Reverse(prio), r.created, r.job, r.ordinal));
             if r.node != NO_NODE {
-                let shape = &c.shapes[r.job as usize];
-                c.nodes[r.node as usize].remove(r.id, shape, now);
+                c.unplace(r.node, r.id, r.job, now);
                 self.dirty = true;
             }
         }
@@ -145,7 +144,7 @@ impl Scheduler {
             if let Some((next, _)) = queue.first_key_value() {
                 heads.push(Reverse(*next));
             }
-            c.nodes[n as usize].add(pod, &c.shapes[job as usize], fx.now);
+            c.place(n, pod, job, fx.now);
             api.bind_to_node(fx, pod, n);
             self.bound += 1;
             let wait = fx.now - key.1;
