@@ -315,13 +315,17 @@ fn cluster_input_errors_name_the_field() {
 type Capacity = BTreeMap<String, (u64, u64, u64)>;
 
 /// Random small scenario (every pod requests 1Gi): node groups (cpu cores, pods), Jobs (cpu millis, count, duration s,
-/// submit s, failure probability), and node events.
+/// submit s, failure probability, priority), node events, scoring, scheduling latency, pulls.
 fn random_scenario() -> impl Strategy<Value = (String, Capacity, Vec<u64>)> {
     let groups = prop::collection::vec((1u32..3, 1u64..5, 1u64..6), 1..3);
     let jobs = prop::collection::vec((100u64..2500, 1u32..6, 1u64..40, 0u64..20, 0u32..3), 1..4);
     let events = prop::collection::vec((0u64..80, 0u8..4, 1u32..3), 0..3);
-    (groups, jobs, events).prop_map(|(groups, jobs, events)| {
-        let mut yaml = String::from("name: prop\nseed: 3\nuntil: 30m\ncluster:\n  eviction_delay: 20s\n  nodes:\n");
+    let knobs = (any::<bool>(), prop::collection::vec(0i64..3, 4), 0u64..3);
+    (groups, jobs, events, knobs).prop_map(|(groups, jobs, events, (pack, prios, latency))| {
+        let scoring = if pack { "most-allocated" } else { "least-allocated" };
+        let mut yaml = format!(
+            "name: prop\nseed: 3\nuntil: 30m\ncluster:\n  scoring: {scoring}\n  scheduling_latency: {{ uniform: [0s, {latency}s] }}\n  eviction_delay: 20s\n  image_pull: {{ default: {{ uniform: [0s, 5s] }} }}\n  nodes:\n"
+        );
         let mut cap = BTreeMap::new();
         for (g, (count, cores, pods)) in groups.iter().enumerate() {
             yaml += &format!("    - {{ name_prefix: g{g}, count: {count}, cpu: {cores}, memory: 64Gi, pods: {pods} }}\n");
@@ -350,7 +354,8 @@ fn random_scenario() -> impl Strategy<Value = (String, Capacity, Vec<u64>)> {
         let mut reqs = Vec::new();
         for (i, (milli, n, dur, submit, fail)) in jobs.iter().enumerate() {
             reqs.push(*milli);
-            yaml += &job(&format!("j{i}"), *n, &format!("{milli}m"), &format!("{dur}s"), &format!("{submit}s"), "")
+            let prio = format!("priority: {}", prios[i]);
+            yaml += &job(&format!("j{i}"), *n, &format!("{milli}m"), &format!("{dur}s"), &format!("{submit}s"), &prio)
                 .replace(&format!("duration: {dur}s }}"), &format!("duration: {dur}s, failure: {{ probability: 0.{fail} }} }}"));
             yaml += "\n";
         }
