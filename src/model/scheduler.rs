@@ -279,7 +279,7 @@ impl Scheduler {
         for n in nodes {
             c.add_node(n.clone(), fx.now);
             fx.rec.add_node(&n.name);
-            fx.rec.node_event(fx.now, EventKind::NodeAdded, &n.name, format!("cpu={}m memory={} pods={}", n.cpu, n.memory, n.pods));
+            fx.rec.node_event(fx.now, EventKind::NodeAdded, &n.name, format!("cpu={}m memory={} pods={}", n.cpu, bytes(n.memory), n.pods));
         }
         self.dirty = true;
     }
