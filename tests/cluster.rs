@@ -96,6 +96,20 @@ fn a_pod_that_does_not_fit_waits_and_starts_the_moment_room_frees() {
 }
 
 #[test]
+fn the_contention_lesson_says_what_happens() {
+    let (run, _) = lesson("cluster-contention");
+    for name in ["report-0", "report-1"] {
+        assert_eq!((pod(&run, name).created, pod(&run, name).scheduled), (10 * SECOND, s(30)), "{name}");
+    }
+    for name in ["etl-4", "etl-5"] {
+        assert_eq!(pod(&run, name).scheduled, s(31), "{name}");
+    }
+    let [etl, report] = &run.summary.jobs[..] else { panic!("two Jobs") };
+    assert_eq!((etl.completion_time, report.completion_time), (Some(62.0), Some(51.0)));
+    assert_eq!((report.queueing_mean, report.queueing_max), (Some(20.0), Some(20.0)));
+}
+
+#[test]
 fn scheduling_latency_delays_the_first_attempt() {
     let yaml = "name: lat\ncluster: { scheduling_latency: 1500ms, nodes: [{ cpu: 4, memory: 8Gi }] }\njobs:".to_string()
         + &job("l", 2, "1", "10s", "0s", "");
