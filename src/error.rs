@@ -92,4 +92,10 @@ pub enum RunError {
         /// The OS error.
         message: String,
     },
+    /// A signal (SIGINT, SIGTERM) stopped the run; nothing was written.
+    #[error("interrupted by signal {signal}: no output written")]
+    Interrupted {
+        /// The signal number.
+        signal: i32,
+    },
 }

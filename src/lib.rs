@@ -33,6 +33,8 @@
 
 pub mod engine;
 pub mod error;
+pub mod interrupt;
+pub mod limits;
 pub mod model;
 pub mod report;
 pub mod scenario;
@@ -89,6 +91,9 @@ pub fn simulate(scenario: &Scenario, opts: RunOptions) -> Result<Run, RunError> 
     let mut world = model::World::new(s, rec);
     world.run();
     let wall = t0.elapsed().as_secs_f64();
+    if let Some(signal) = world.interrupted {
+        return Err(RunError::Interrupted { signal });
+    }
     if let Some(e) = world.rec.take_io_error() {
         return Err(RunError::Output { path: "<trace>".into(), message: e.to_string() });
     }

@@ -66,9 +66,15 @@ enum Command {
         /// How much to record.
         #[arg(long, value_enum, default_value = "full")]
         trace: Trace,
-        /// Stop at this virtual time (e.g. 2h), overriding the scenario's `until`.
+        /// Stop at this virtual time (e.g. 2h), overriding the scenario's `until` (at most 365d).
         #[arg(long)]
         until: Option<String>,
+        /// Refuse runs whose events.csv + pods.csv would exceed this size (e.g. 500MB, 20GB).
+        #[arg(long, default_value = "8GB")]
+        max_output: String,
+        /// Refuse scenarios that would keep more pods alive at once.
+        #[arg(long, default_value_t = 5_000_000)]
+        max_pods: u64,
         #[command(flatten)]
         workload: WorkloadFlags,
     },
@@ -82,6 +88,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    if let Err(e) = kjobsim::interrupt::install() {
+        eprintln!("warning: cannot catch Ctrl-C ({e}); an interrupted run may leave a staging folder");
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -98,7 +107,10 @@ fn main() -> ExitCode {
         }
         Err(Failure::Run(e)) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(1)
+            match e.downcast_ref::<kjobsim::RunError>() {
+                Some(kjobsim::RunError::Interrupted { signal }) => ExitCode::from((128 + signal) as u8),
+                _ => ExitCode::from(1),
+            }
         }
     }
 }
@@ -116,16 +128,24 @@ impl From<InputError> for Failure {
 
 fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Run { file, out, trace, until, workload } => {
+        Command::Run { file, out, trace, until, max_output, max_pods, workload } => {
             let mut s = scenario::load(&file, &workload.load_options())?;
             if let Some(u) = until {
                 s.until = scenario::duration::parse_duration(&u).map_err(|m| InputError::Usage(format!("--until: {m}")))?;
+                if s.until > scenario::MAX_UNTIL {
+                    return Err(InputError::Usage("--until: the simulated horizon is capped at 365d".into()).into());
+                }
             }
             let out = out.unwrap_or_else(|| report::default_out_dir(&s));
             let level = match trace {
                 Trace::Summary => TraceLevel::Summary,
                 Trace::Full => TraceLevel::Full,
             };
+            let limits = kjobsim::limits::Limits {
+                max_output_bytes: kjobsim::limits::parse_bytes(&max_output).map_err(|m| InputError::Usage(format!("--max-output: {m}")))?,
+                max_live_pods: max_pods,
+            };
+            kjobsim::limits::check(&s, level, &limits, &out).map_err(InputError::Usage)?;
             let run =
                 report::run_to_dir(&s, &out, level, None).map_err(|e| Failure::Run(anyhow::Error::new(e).context("the run failed")))?;
             print_summary(&run, &out);

@@ -31,6 +31,8 @@ pub struct JobPods {
     pub index_active: Vec<u32>,
     /// Terminating pods per completion index.
     pub index_terminating: Vec<u32>,
+    /// Indexes with at least one active pod.
+    pub indexes_held: u32,
     /// Pods created so far (the next creation ordinal).
     pub created: u32,
     /// Most active pods at once.
@@ -49,6 +51,30 @@ impl JobPods {
             v.resize(i + 1, 0);
         }
         Some(&mut v[i])
+    }
+
+    /// Whether some index may have more than one active pod, or a pod an index out of range:
+    /// cheap test so syncs skip the duplicate scan in the common case.
+    pub fn may_have_duplicates(&self, completions: u32) -> bool {
+        self.index_active.len() > completions as usize || self.active > self.indexes_held
+    }
+
+    fn inc_active_index(&mut self, index: u32) {
+        if let Some(c) = Self::index_slot(&mut self.index_active, index) {
+            *c += 1;
+            if *c == 1 {
+                self.indexes_held += 1;
+            }
+        }
+    }
+
+    fn dec_active_index(&mut self, index: u32) {
+        if let Some(c) = Self::index_slot(&mut self.index_active, index) {
+            *c -= 1;
+            if *c == 0 {
+                self.indexes_held -= 1;
+            }
+        }
     }
 
     /// Active pods of an index.
@@ -143,9 +169,7 @@ impl ApiServer {
         jp.active += 1;
         jp.pending += 1;
         jp.max_active = jp.max_active.max(jp.active);
-        if let Some(c) = JobPods::index_slot(&mut jp.index_active, index) {
-            *c += 1;
-        }
+        jp.inc_active_index(index);
         let pod = self.pods.get(id);
         fx.rec.pod_event(now, EventKind::PodCreated, pod, |_| {});
         fx.pod_changed(job);
@@ -278,9 +302,7 @@ impl ApiServer {
             if was_ready {
                 jp.ready -= 1;
             }
-            if let Some(c) = JobPods::index_slot(&mut jp.index_active, index) {
-                *c -= 1;
-            }
+            jp.dec_active_index(index);
         }
         let pod = self.pods.get_mut(id);
         if finalizer && !pod.listed {
@@ -302,11 +324,14 @@ impl ApiServer {
             return false;
         }
         pod.deleted = Some(now);
-        pod.reason = reason;
+        let terminal = pod.phase.is_terminal();
+        // A finished pod keeps the reason it ended with (Completed, Error, ...).
+        if !terminal {
+            pod.reason = reason;
+        }
         if strip_finalizer {
             pod.finalizer = false;
         }
-        let terminal = pod.phase.is_terminal();
         let (job, index, was_ready, phase) = (pod.job, pod.index, pod.ready, pod.phase);
         fx.rec.pod_event(now, EventKind::PodDeleted, pod, |b| b.push_str(reason.as_str()));
         let jp = &mut self.jobs[job as usize];
@@ -324,9 +349,7 @@ impl ApiServer {
         if was_ready {
             jp.ready -= 1;
         }
-        if let Some(c) = JobPods::index_slot(&mut jp.index_active, index) {
-            *c -= 1;
-        }
+        jp.dec_active_index(index);
         if let Some(c) = JobPods::index_slot(&mut jp.index_terminating, index) {
             *c += 1;
         }

@@ -10,7 +10,7 @@ use crate::engine::{api_time, Time};
 use crate::scenario::spec::{FailureAction, JobSpec, RestartPolicy};
 use crate::scenario::{JobConfig, SpecChange};
 use crate::trace::{EventKind, StatusSample};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// Job condition types.
@@ -177,6 +177,9 @@ pub struct JobController {
     backoff_noted_until: Option<Time>,
     scratch_failures: Vec<Time>,
     scratch_pods: Vec<PodId>,
+    /// backoffLimitPerIndex: per index, the latest failed pod whose counting (and finalizer
+    /// removal) waits until its replacement exists (§7 delayed counting), and whether it counts.
+    delayed: BTreeMap<u32, (PodId, bool)>,
 }
 
 impl JobController {
@@ -208,6 +211,7 @@ impl JobController {
             backoff_noted_until: None,
             scratch_failures: Vec::new(),
             scratch_pods: Vec::new(),
+            delayed: BTreeMap::new(),
         }
     }
 
@@ -320,14 +324,10 @@ impl JobController {
                 failures.push(finish);
                 let (action, rule) = self.match_failure_policy(pod);
                 let counted = action != Some(FailureAction::Ignore);
-                if counted {
-                    self.status.failed += 1;
-                } else {
-                    self.ignored_failures += 1;
-                }
                 if action == Some(FailureAction::FailJob) && fail_job.is_none() {
                     fail_job = Some(self.fail_job_message(pod, rule));
                 }
+                let mut delay = false;
                 if let Some(limit) = per_index {
                     let ix = pod.index as usize;
                     let rec = &mut self.index_failures[ix];
@@ -342,13 +342,33 @@ impl JobController {
                         self.failed_indexes[ix] = true;
                         self.n_failed_indexes += 1;
                     }
+                    // The index will be retried: the pod is counted once its replacement exists
+                    // (its failure counts are copied from it), unless the Job finishes first.
+                    delay = !self.failed_indexes[ix] && !self.succeeded_indexes[ix] && api.jobs[j].active_of(pod.index) == 0;
                 }
                 fx.rec.pod_event(now, EventKind::PodCounted, pod, |b| {
                     b.push_str(if counted { "failed" } else { "failed, ignored by podFailurePolicy" });
                     if let Some(a) = action {
                         let _ = write!(b, " action={} rule={}", a.as_str(), rule);
                     }
+                    if delay {
+                        b.push_str(", counted once its replacement exists");
+                    }
                 });
+                let ix = pod.index;
+                if indexed {
+                    self.maybe_pending.insert(ix);
+                }
+                // Counting removes the finalizer, which may retire the pod: it is not read after.
+                if delay {
+                    if let Some((older, older_counted)) = self.delayed.insert(ix, (p, counted)) {
+                        self.count_failed(api, fx, older, older_counted);
+                    }
+                } else {
+                    self.count_failed(api, fx, p, counted);
+                }
+                wrote = true;
+                continue;
             } else {
                 continue;
             }
@@ -357,6 +377,9 @@ impl JobController {
             }
             api.remove_finalizer(fx, p);
             wrote = true;
+        }
+        if !self.delayed.is_empty() {
+            self.count_replaced(api, fx);
         }
         let mut changed = changed;
         changed.clear();
@@ -507,6 +530,10 @@ impl JobController {
 
     fn enact_finish(&mut self, d: Decision, api: &mut ApiServer, fx: &mut Effects) {
         let j = self.id as usize;
+        // A finishing Job counts every failed pod still waiting for its replacement.
+        for (_, (p, counted)) in std::mem::take(&mut self.delayed) {
+            self.count_failed(api, fx, p, counted);
+        }
         // Delete every active pod. On failure the pods not yet counted are counted as failed.
         let live = std::mem::take(&mut self.scratch_pods);
         let mut live = live;
@@ -535,7 +562,17 @@ impl JobController {
         if self.condition(interim).is_none() {
             self.add_condition(fx, interim, true, d.reason, d.message.clone());
         }
-        if api.jobs[j].terminating == 0 {
+        if api.jobs[j].terminating == 0 && self.start_time.is_none() {
+            // The API server rejects a finished Job without startTime ("startTime is required for
+            // finished job"): a suspended Job that never started keeps only the interim condition
+            // until it is resumed.
+            fx.rec.job_event(
+                fx.now,
+                EventKind::Condition,
+                self.id,
+                format!("{}=True rejected: startTime is required for finished job", terminal.as_str()),
+            );
+        } else if api.jobs[j].terminating == 0 {
             self.add_condition(fx, terminal, true, d.reason, d.message);
             self.finished_at = Some(fx.now);
             if d.success {
@@ -543,6 +580,44 @@ impl JobController {
             }
             if let Some(ttl) = self.spec.ttl_after_finished {
                 fx.queue.push(fx.now + ttl, super::Event::TtlExpired(self.id));
+            }
+        }
+    }
+
+    /// Counts a failed pod (unless Ignored) and removes its finalizer.
+    fn count_failed(&mut self, api: &mut ApiServer, fx: &mut Effects, p: PodId, counted: bool) {
+        if counted {
+            self.status.failed += 1;
+        } else {
+            self.ignored_failures += 1;
+        }
+        api.remove_finalizer(fx, p);
+    }
+
+    /// §7 delayed counting: the failed pods whose index now has a replacement (or is finished, or
+    /// out of range after a scale-down) are counted.
+    fn count_replaced(&mut self, api: &mut ApiServer, fx: &mut Effects) {
+        let completions = self.spec.completions.unwrap_or(0);
+        let jp = &api.jobs[self.id as usize];
+        let done: Vec<u32> = self
+            .delayed
+            .keys()
+            .copied()
+            .filter(|&ix| {
+                let i = ix as usize;
+                ix >= completions
+                    || jp.active_of(ix) > 0
+                    || self.succeeded_indexes.get(i).copied().unwrap_or(false)
+                    || self.failed_indexes.get(i).copied().unwrap_or(false)
+            })
+            .collect();
+        for ix in done {
+            if let Some((p, counted)) = self.delayed.remove(&ix) {
+                if ix >= completions {
+                    api.remove_finalizer(fx, p);
+                } else {
+                    self.count_failed(api, fx, p, counted);
+                }
             }
         }
     }
@@ -650,6 +725,9 @@ impl JobController {
     /// order (unscheduled, pending, not ready, ready shortest, most restarts, newest first).
     fn pods_for_removal(&self, api: &ApiServer, at_least: usize) -> Vec<PodId> {
         let jp = &api.jobs[self.id as usize];
+        if at_least == 0 && (!self.spec.indexed() || !jp.may_have_duplicates(self.spec.completions.unwrap_or(0))) {
+            return Vec::new();
+        }
         let mut active: Vec<PodId> = jp.live.iter().copied().filter(|&p| api.pods.get(p).deleted.is_none()).collect();
         let key = |p: &PodId| {
             let pod = api.pods.get(*p);
@@ -902,10 +980,30 @@ impl JobController {
         }
     }
 
+    /// The TTL-after-finished controller's check (`processJob`): it re-reads the Job and deletes
+    /// it only if `finish + ttl` has passed with the TTL as it is now (it may have changed).
+    pub fn ttl_expired(&mut self, api: &mut ApiServer, fx: &mut Effects) {
+        match (self.finished_at, self.spec.ttl_after_finished) {
+            (Some(f), Some(ttl)) if f + ttl <= fx.now => {
+                self.delete_job(api, fx, EndReason::TtlExpired, "the TTL controller deleted the Job");
+            }
+            _ => {}
+        }
+    }
+
+    /// Failed pods held (finalizer kept) until their replacement exists.
+    pub fn held_pods(&self) -> impl Iterator<Item = PodId> + '_ {
+        self.delayed.values().map(|&(p, _)| p)
+    }
+
     /// Deletes the Job (TTL or a user): its pods are deleted with it.
     pub fn delete_job(&mut self, api: &mut ApiServer, fx: &mut Effects, reason: EndReason, why: &str) {
         if self.deleted_at.is_some() || !self.created {
             return;
+        }
+        // A deleted Job's finalizers are all removed; nothing more is counted.
+        for (_, (p, _)) in std::mem::take(&mut self.delayed) {
+            api.remove_finalizer(fx, p);
         }
         self.deleted_at = Some(fx.now);
         fx.rec.job_event(fx.now, EventKind::JobDeleted, self.id, why.to_string());

@@ -115,6 +115,8 @@ pub struct World {
     pub processed: u64,
     /// Whether the run stopped at `until` with events left.
     pub stopped_at_until: bool,
+    /// The signal that stopped the run, if one did.
+    pub interrupted: Option<i32>,
 }
 
 impl World {
@@ -130,8 +132,17 @@ impl World {
             queue.push(a.at, Event::Action(i as u32));
         }
         let mut api = ApiServer::new(n);
+        // Terminal pods are kept (so their deletion can be recorded) for Jobs that will or may be
+        // deleted: a TTL now or set later, or a scenario event deleting the Job.
         for (i, j) in scenario.jobs.iter().enumerate() {
             api.jobs[i].keep_terminal = j.spec.ttl_after_finished.is_some();
+        }
+        for a in &scenario.actions {
+            match &a.action {
+                Action::Set(j, c) if c.ttl_after_finished.is_some() => api.jobs[*j].keep_terminal = true,
+                Action::DeleteJob(j) => api.jobs[*j].keep_terminal = true,
+                _ => {}
+            }
         }
         let kubelet = Kubelet::new(&scenario);
         let mut rec = rec;
@@ -154,12 +165,18 @@ impl World {
             now: 0,
             processed: 0,
             stopped_at_until: false,
+            interrupted: None,
             scenario,
         }
     }
 
     /// Runs until no event is left or the next one is after `until`.
     pub fn run(&mut self) {
+        self.run_observed(|_, _| {});
+    }
+
+    /// Like [`World::run`], calling `observe` after every event (invariant checks in tests).
+    pub fn run_observed(&mut self, mut observe: impl FnMut(&World, Event)) {
         let until = self.scenario.until;
         while let Some(t) = self.queue.peek_time() {
             if t > until {
@@ -170,7 +187,14 @@ impl World {
             let (t, ev) = self.queue.pop().expect("peeked");
             self.now = t;
             self.processed += 1;
+            if self.processed & 0xFFFF == 0 {
+                if let Some(sig) = crate::interrupt::received() {
+                    self.interrupted = Some(sig);
+                    return;
+                }
+            }
             self.step(ev);
+            observe(self, ev);
         }
         self.finish();
     }
@@ -192,7 +216,7 @@ impl World {
                 jobs[j as usize].reconcile(api, &mut fx);
             }
             Event::TtlExpired(j) => {
-                jobs[j as usize].delete_job(api, &mut fx, EndReason::TtlExpired, "the TTL controller deleted the Job");
+                jobs[j as usize].ttl_expired(api, &mut fx);
             }
             Event::Action(i) => match &scenario.actions[i as usize].action {
                 Action::NodeDown(n) => scheduler.node_down(n, api, &mut fx),
@@ -253,7 +277,7 @@ impl World {
     }
 
     fn finish(&mut self) {
-        let World { api, rec, queue, syncs, created, deleted, now, scenario, .. } = self;
+        let World { api, rec, queue, syncs, created, deleted, now, scenario, jobs, .. } = self;
         let fx = Effects { now: *now, queue, rec, syncs, sync_batch: scenario.config.sync_batch, created, deleted, cfg: &scenario.config };
         // Write the rows of pods still held, in creation order per Job.
         let mut left: Vec<PodId> = Vec::new();
@@ -261,6 +285,9 @@ impl World {
             left.extend(jp.live.iter().copied());
             left.extend(jp.changed.iter().copied());
             left.extend(std::mem::take(&mut jp.kept));
+        }
+        for c in jobs.iter() {
+            left.extend(c.held_pods());
         }
         left.sort_unstable();
         left.dedup();

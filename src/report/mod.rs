@@ -79,11 +79,15 @@ pub fn run_to_dir(s: &Scenario, out: &Path, trace: TraceLevel, seed: Option<u64>
     }
     let run = simulate(s, opts).map_err(|e| match e {
         RunError::Output { message, .. } => io_err(&staging.dir, message),
+        other => other,
     })?;
     let sp = staging.dir.join("summary.json");
     let mut f = File::create(&sp).map_err(|e| io_err(&sp, e))?;
     f.write_all(&summary_json(&run)).map_err(|e| io_err(&sp, e))?;
     f.sync_all().map_err(|e| io_err(&sp, e))?;
+    if let Some(signal) = crate::interrupt::received() {
+        return Err(RunError::Interrupted { signal });
+    }
     staging.commit()?;
     Ok(run)
 }

@@ -147,6 +147,9 @@ pub struct Scenario {
 /// Horizon when a scenario gives no `until`: 30 days of virtual time.
 pub const DEFAULT_UNTIL: Time = 30 * 86_400 * SECOND;
 
+/// The longest horizon a scenario may ask for: one year of virtual time.
+pub const MAX_UNTIL: Time = 365 * 86_400 * SECOND;
+
 /// Options for loading: seed override and, for bare manifests, the workload flags.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
@@ -233,7 +236,16 @@ fn strip_json_position(msg: &str) -> String {
 
 fn clean_saphyr_message(msg: &str) -> String {
     // serde-saphyr appends its own location; we print ours in front.
-    let first = msg.lines().next().unwrap_or(msg).trim();
+    let mut first = msg.lines().next().unwrap_or(msg).trim();
+    first = first.strip_prefix("error: ").unwrap_or(first);
+    // Drop a leading "line N column M: " (we print the location ourselves).
+    if let Some(rest) = first.strip_prefix("line ") {
+        if let Some(i) = rest.find(": ") {
+            if rest[..i].split(' ').all(|w| w == "column" || w.chars().all(|c| c.is_ascii_digit())) {
+                first = &rest[i + 2..];
+            }
+        }
+    }
     match first.rfind(" at line ") {
         Some(i) => first[..i].to_string(),
         None => first.to_string(),
@@ -456,6 +468,14 @@ fn build(f: file::ScenarioFile, text: &str, path: &Path, opts: &LoadOptions) -> 
     let mut actions: Vec<TimedAction> = order.iter().map(|&i| actions[i].clone()).collect();
     if let Some(c) = cluster.as_mut() {
         cluster_nodes_and_shapes(c, &mut actions, &order, &f, &jobs, &mut namer).map_err(|(fl, m)| scenario_error(path, text, &fl, m))?;
+    }
+    if f.until.is_some_and(|u| u.ms() > MAX_UNTIL) {
+        return Err(scenario_error(path, text, "until", "the simulated horizon is capped at 365d".into()));
+    }
+    for (i, j) in f.jobs.iter().enumerate() {
+        if j.submit_at.is_some_and(|u| u.ms() > MAX_UNTIL) {
+            return Err(scenario_error(path, text, &format!("jobs[{i}].submit_at"), "must be within the 365d horizon".into()));
+        }
     }
     let name = f.name.clone().unwrap_or_else(|| default_name(path));
     if name.is_empty() || name.contains('/') || name.contains('\\') || name == "." || name == ".." {

@@ -75,6 +75,10 @@ impl Errors {
     fn invalid(&mut self, path: impl Into<String>, value: impl fmt::Display, detail: impl Into<String>) {
         self.push(path, FieldErrorKind::Invalid, Some(value.to_string()), detail);
     }
+    /// `Invalid value` with the value omitted (`field.OmitValueType`).
+    fn invalid_omit(&mut self, path: impl Into<String>, detail: impl Into<String>) {
+        self.push(path, FieldErrorKind::Invalid, None, detail);
+    }
     fn required(&mut self, path: impl Into<String>, detail: impl Into<String>) {
         self.push(path, FieldErrorKind::Required, None, detail);
     }
@@ -127,11 +131,7 @@ pub fn validate_job(job: &k8s::Job) -> Result<JobSpec, Vec<FieldError>> {
     if name.is_empty() {
         errs.required("metadata.name", "name or generateName is required");
     } else if !is_dns1123_subdomain(&name) {
-        errs.invalid(
-            "metadata.name",
-            format!("{name:?}"),
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-        );
+        errs.invalid("metadata.name", format!("{name:?}"), DNS1123_SUBDOMAIN_ERR);
     }
 
     non_negative(&mut errs, "spec.parallelism", s.parallelism);
@@ -146,10 +146,10 @@ pub fn validate_job(job: &k8s::Job) -> Result<JobSpec, Vec<FieldError>> {
     }
 
     if let Some(mb) = &s.managed_by {
+        // Both checks apply independently (`IsDomainPrefixedPath`, then the length).
+        domain_prefixed_path_errors(&mut errs, "spec.managedBy", mb);
         if mb.len() > MAX_MANAGED_BY_LENGTH {
             errs.push("spec.managedBy", FieldErrorKind::TooLong, None, format!("may not be more than {MAX_MANAGED_BY_LENGTH} bytes"));
-        } else if !is_domain_prefixed_path(mb) {
-            errs.invalid("spec.managedBy", format!("{mb:?}"), "must be a domain-prefixed path (such as \"acme.io/foo\")");
         }
     }
 
@@ -190,7 +190,7 @@ pub fn validate_job(job: &k8s::Job) -> Result<JobSpec, Vec<FieldError>> {
                         Some(m) if m > MAX_FAILED_INDEXES_LIMIT_HIGH_COMPLETIONS => errs.invalid(
                             "spec.maxFailedIndexes",
                             m,
-                            format!("must be less than or equal to {MAX_FAILED_INDEXES_LIMIT_HIGH_COMPLETIONS} when completions is above {COMPLETIONS_SOFT_LIMIT}"),
+                            format!("must be less than or equal to {MAX_FAILED_INDEXES_LIMIT_HIGH_COMPLETIONS} when completions are above {COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index"),
                         ),
                         _ => {}
                     }
@@ -209,7 +209,7 @@ pub fn validate_job(job: &k8s::Job) -> Result<JobSpec, Vec<FieldError>> {
                     if !is_dns1123_label(&last) {
                         errs.invalid(
                             "metadata.name",
-                            format!("{last:?}"),
+                            format!("{name:?}"),
                             format!("will not able to create pod with invalid DNS label: {last}"),
                         );
                     }
@@ -407,11 +407,6 @@ fn validate_pod_failure_policy(
         };
         let mut exit_rule = None;
         let mut conds = Vec::new();
-        match (&r.on_exit_codes, &r.on_pod_conditions) {
-            (Some(_), Some(_)) => errs.invalid(rp.clone(), "", "specifying both OnExitCodes and OnPodConditions is not supported"),
-            (None, None) => errs.invalid(rp.clone(), "", "specifying one of OnExitCodes and OnPodConditions is required"),
-            _ => {}
-        }
         if let Some(ec) = &r.on_exit_codes {
             let ep = format!("{rp}.onExitCodes");
             let op_in = match ec.operator.as_deref() {
@@ -436,7 +431,7 @@ fn validate_pod_failure_policy(
                 }
             }
             if ec.values.is_empty() {
-                errs.invalid(format!("{ep}.values"), "[]", "at least one value is required");
+                errs.invalid(format!("{ep}.values"), go_int32_slice(&ec.values), "at least one value is required");
             } else if ec.values.len() > MAX_EXIT_CODE_VALUES {
                 errs.push(
                     format!("{ep}.values"),
@@ -444,30 +439,30 @@ fn validate_pod_failure_policy(
                     Some(ec.values.len().to_string()),
                     format!("must have at most {MAX_EXIT_CODE_VALUES} items"),
                 );
-            } else {
-                let mut prev: Option<i64> = None;
-                let mut ordered = true;
-                for (j, &v) in ec.values.iter().enumerate() {
-                    if op_in && v == 0 {
-                        errs.invalid(format!("{ep}.values[{j}]"), v, "must not be 0 for the In operator");
-                    }
-                    if let Some(pv) = prev {
-                        if pv == v {
-                            errs.push(format!("{ep}.values[{j}]"), FieldErrorKind::Duplicate, Some(v.to_string()), "");
-                        } else if pv > v {
-                            ordered = false;
-                        }
-                    }
-                    prev = Some(v);
+            }
+            // Every value is checked, whatever the list's length: 0 with In, duplicates anywhere
+            // in the list, and the order.
+            let mut seen = std::collections::BTreeSet::new();
+            let mut ordered = true;
+            for (j, &v) in ec.values.iter().enumerate() {
+                if op_in && v == 0 {
+                    errs.invalid(format!("{ep}.values[{j}]"), v, "must not be 0 for the In operator");
                 }
-                if !ordered {
-                    errs.invalid(format!("{ep}.values"), format!("{:?}", ec.values), "must be ordered");
+                if !seen.insert(v) {
+                    errs.push(format!("{ep}.values[{j}]"), FieldErrorKind::Duplicate, Some(v.to_string()), "");
                 }
+                if j > 0 && ec.values[j - 1] > v {
+                    ordered = false;
+                }
+            }
+            if !ordered {
+                errs.invalid(format!("{ep}.values"), go_int32_slice(&ec.values), "must be ordered");
             }
             exit_rule =
                 Some(ExitCodeRule { container: ec.container_name.clone(), op_in, values: ec.values.iter().map(|&v| v as i32).collect() });
         }
-        if let Some(pcs) = &r.on_pod_conditions {
+        let pcs = r.on_pod_conditions.as_deref().unwrap_or(&[]);
+        if !pcs.is_empty() {
             let cp = format!("{rp}.onPodConditions");
             if pcs.len() > MAX_POD_CONDITION_PATTERNS {
                 errs.push(
@@ -479,16 +474,22 @@ fn validate_pod_failure_policy(
             }
             for (j, pc) in pcs.iter().enumerate() {
                 let t = pc.type_.clone().unwrap_or_default();
-                if !is_qualified_name(&t) {
-                    errs.invalid(format!("{cp}[{j}].type"), format!("{t:?}"), "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
+                for msg in qualified_name_errors(&t) {
+                    errs.invalid(format!("{cp}[{j}].type"), format!("{t:?}"), msg);
                 }
                 // Defaulting fills an empty status with True.
                 let status = pc.status.clone().unwrap_or_else(|| "True".into());
                 if !matches!(status.as_str(), "True" | "False" | "Unknown") {
-                    errs.not_supported(format!("{cp}[{j}].status"), &status, &["True", "False", "Unknown"]);
+                    errs.not_supported(format!("{cp}[{j}].status"), &status, &["False", "True", "Unknown"]);
                 }
                 conds.push(ConditionPattern { type_: t, status });
             }
+        }
+        // Checked after the rule's own fields, as the API server does.
+        match (r.on_exit_codes.is_some(), !pcs.is_empty()) {
+            (true, true) => errs.invalid_omit(rp.clone(), "specifying both OnExitCodes and OnPodConditions is not supported"),
+            (false, false) => errs.invalid_omit(rp.clone(), "specifying one of OnExitCodes and OnPodConditions is required"),
+            _ => {}
         }
         out.push(FailureRule { action, on_exit_codes: exit_rule, on_pod_conditions: conds });
     }
@@ -497,7 +498,7 @@ fn validate_pod_failure_policy(
 
 fn validate_success_policy(errs: &mut Errors, p: &k8s::SuccessPolicy, indexed: bool, completions: Option<i64>) -> Vec<SuccessRule> {
     if !indexed {
-        errs.invalid("spec.successPolicy", "", "requires indexed completion mode");
+        errs.invalid_omit("spec.successPolicy", "requires indexed completion mode");
         return Vec::new();
     }
     let base = "spec.successPolicy.rules";
@@ -526,25 +527,26 @@ fn validate_success_policy(errs: &mut Errors, p: &k8s::SuccessPolicy, indexed: b
                     format!("{rp}.succeededIndexes"),
                     FieldErrorKind::TooLong,
                     None,
-                    format!("must not be longer than {MAX_SUCCEEDED_INDEXES_LENGTH}"),
+                    format!("may not be more than {MAX_SUCCEEDED_INDEXES_LENGTH} bytes"),
                 );
-            } else {
-                match parse_index_list(si, completions) {
-                    Ok(set) => indexes = Some(set),
-                    Err(e) => {
-                        errs.invalid(format!("{rp}.succeededIndexes"), format!("{si:?}"), format!("error parsing succeededIndexes: {e}"))
-                    }
-                }
+            }
+            // The format is checked whatever the length.
+            match parse_index_list(si, completions) {
+                Ok(set) => indexes = Some(set),
+                Err(e) => errs.invalid(format!("{rp}.succeededIndexes"), format!("{si:?}"), format!("error parsing succeededIndexes: {e}")),
             }
         }
+        // The three checks on succeededCount apply independently.
         if let Some(c) = r.succeeded_count {
             let cp = format!("{rp}.succeededCount");
             if c < 0 {
-                errs.invalid(cp, c, "must be greater than or equal to 0");
-            } else if c > completions {
-                errs.invalid(cp, c, format!("must be less than or equal to {completions} (the number of specified completions)"));
-            } else if let Some(set) = &indexes {
-                if c as u64 > set.len() {
+                errs.invalid(cp.clone(), c, "must be greater than or equal to 0");
+            }
+            if c > completions {
+                errs.invalid(cp.clone(), c, format!("must be less than or equal to {completions} (the number of specified completions)"));
+            }
+            if let Some(set) = &indexes {
+                if c > 0 && c as u64 > set.len() {
                     errs.invalid(
                         cp,
                         c,
@@ -607,27 +609,69 @@ fn is_dns1123_subdomain(s: &str) -> bool {
     s.len() <= 253 && s.split('.').all(is_dns1123_label)
 }
 
-fn is_qualified_name(s: &str) -> bool {
-    let (prefix, name) = match s.rsplit_once('/') {
+/// Go's `%#v` of a `[]int32`, as the API server prints a list of exit codes.
+fn go_int32_slice(v: &[i64]) -> String {
+    let items: Vec<String> = v.iter().map(i64::to_string).collect();
+    format!("[]int32{{{}}}", items.join(", "))
+}
+
+const QUALIFIED_NAME_ERR: &str = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+
+/// The messages of `ValidateQualifiedName` (empty when valid): an optional DNS-subdomain prefix
+/// and `/`, then a name part of at most 63 characters.
+fn qualified_name_errors(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (prefix, name) = match s.split_once('/') {
         Some((p, n)) => (Some(p), n),
         None => (None, s),
     };
+    if s.matches('/').count() > 1 {
+        out.push("a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')".to_string());
+        return out;
+    }
     if let Some(p) = prefix {
-        if p.is_empty() || !is_dns1123_subdomain(p) {
-            return false;
+        if p.is_empty() {
+            out.push("prefix part must be non-empty".to_string());
+        } else if !is_dns1123_subdomain(p) {
+            out.push(format!("prefix part {DNS1123_SUBDOMAIN_ERR}"));
         }
     }
+    if name.is_empty() {
+        out.push("name part must be non-empty".to_string());
+    } else if name.len() > 63 {
+        out.push("name part must be no more than 63 characters".to_string());
+    }
+    if !name_part_ok(name) {
+        out.push(QUALIFIED_NAME_ERR.to_string());
+    }
+    out
+}
+
+fn name_part_ok(name: &str) -> bool {
     !name.is_empty()
-        && name.len() <= 63
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
         && name.as_bytes()[0].is_ascii_alphanumeric()
         && name.as_bytes()[name.len() - 1].is_ascii_alphanumeric()
 }
 
-fn is_domain_prefixed_path(s: &str) -> bool {
-    match s.split_once('/') {
-        Some((domain, path)) => is_dns1123_subdomain(domain) && !path.is_empty() && path.bytes().all(|b| b.is_ascii_graphic()),
-        None => false,
+const DNS1123_SUBDOMAIN_ERR: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+/// `IsDomainPrefixedPath`: `host/path`, the host a DNS subdomain, the path HTTP-path characters.
+fn domain_prefixed_path_errors(errs: &mut Errors, path: &str, v: &str) {
+    if v.is_empty() {
+        errs.required(path, "");
+        return;
+    }
+    let Some((host, p)) = v.split_once('/').filter(|(h, p)| !h.is_empty() && !p.is_empty()) else {
+        errs.invalid(path, format!("{v:?}"), "must be a domain-prefixed path (such as \"acme.io/foo\")");
+        return;
+    };
+    if !is_dns1123_subdomain(host) {
+        errs.invalid(path, format!("{host:?}"), DNS1123_SUBDOMAIN_ERR);
+    }
+    let http_path_char = |b: u8| b.is_ascii_alphanumeric() || b"/-._~%!$&'()*+,;=:".contains(&b);
+    if !p.bytes().all(http_path_char) {
+        errs.invalid(path, format!("{p:?}"), "Invalid path (regex used for validation is '[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+')");
     }
 }
 
