@@ -323,6 +323,10 @@ fn cluster_input_errors_name_the_field() {
         "gold",
     );
     bad(&format!("cluster: {{ nodes: [{{ cpu: 2, memory: 1Gi }}] }}\njobs:{}", job("a", 1, "one", "1s", "0s", "")), "requests.cpu");
+    bad(
+        &format!("cluster: {{ nodes: [{{ count: 4000, cpu: 2, memory: 1Gi }}, {{ count: 1001, cpu: 2, memory: 1Gi }}] }}\njobs:{j}"),
+        "at most 5000 nodes",
+    );
 }
 
 /// Node name -> (allocatable CPU millis, memory bytes, pods).

@@ -122,9 +122,13 @@ pub struct ClusterSpec {
 
 type FieldErr = (String, String);
 
-/// Names nodes `<prefix>-<n>`, n counting from 1 per prefix across all groups.
+/// The most nodes a scenario may have, initial and added: Kubernetes' documented limit of
+/// 5,000 nodes per cluster.
+pub const MAX_NODES: u32 = 5_000;
+
+/// Names nodes `<prefix>-<n>`, n counting from 1 per prefix across all groups; counts them all.
 #[derive(Debug, Default)]
-pub struct Namer(BTreeMap<String, u32>);
+pub struct Namer(BTreeMap<String, u32>, u32);
 
 /// Builds the nodes of a group; `field` names it in errors.
 pub fn node_group(g: &NodeGroup, field: &str, namer: &mut Namer) -> Result<Vec<NodeSpec>, FieldErr> {
@@ -145,9 +149,14 @@ pub fn node_group(g: &NodeGroup, field: &str, namer: &mut Namer) -> Result<Vec<N
     if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
         return Err((format!("{field}.name_prefix"), format!("{prefix:?} is not a valid node name prefix")));
     }
+    let count = g.count.unwrap_or(1);
+    if namer.1.saturating_add(count) > MAX_NODES {
+        return Err((format!("{field}.count"), format!("a scenario has at most {MAX_NODES} nodes (the Kubernetes cluster limit)")));
+    }
+    namer.1 += count;
     let n = namer.0.entry(prefix.clone()).or_insert(0);
     let mut out = Vec::new();
-    for _ in 0..g.count.unwrap_or(1) {
+    for _ in 0..count {
         *n += 1;
         let name = format!("{prefix}-{n}");
         let mut labels = g.labels.clone();
