@@ -33,11 +33,15 @@
 
 pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod interrupt;
 pub mod limits;
 pub mod model;
+pub mod montecarlo;
 pub mod report;
 pub mod scenario;
+pub mod stats;
+pub mod sweep;
 pub mod trace;
 
 pub use error::{InputError, RunError};

@@ -562,17 +562,7 @@ impl JobController {
         if self.condition(interim).is_none() {
             self.add_condition(fx, interim, true, d.reason, d.message.clone());
         }
-        if api.jobs[j].terminating == 0 && self.start_time.is_none() {
-            // The API server rejects a finished Job without startTime ("startTime is required for
-            // finished job"): a suspended Job that never started keeps only the interim condition
-            // until it is resumed.
-            fx.rec.job_event(
-                fx.now,
-                EventKind::Condition,
-                self.id,
-                format!("{}=True rejected: startTime is required for finished job", terminal.as_str()),
-            );
-        } else if api.jobs[j].terminating == 0 {
+        if api.jobs[j].terminating == 0 {
             self.add_condition(fx, terminal, true, d.reason, d.message);
             self.finished_at = Some(fx.now);
             if d.success {

@@ -36,6 +36,80 @@ pub struct ScenarioFile {
     /// Stop the simulation at this time even if Jobs are still running.
     #[serde(default)]
     pub until: Option<Dur>,
+    /// For `compare`: variants of the first Job, each run on the same workload (`run` ignores them).
+    #[serde(default)]
+    pub variants: Vec<Variant>,
+}
+
+/// A variant for `compare`: spec fields of the first Job overridden, optionally its workload.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// Name shown in `compare.svg` and `compare.csv`.
+    pub name: String,
+    /// Spec fields to override (`null` unsets a field).
+    #[serde(default)]
+    pub set: VariantSet,
+    /// Replaces the first Job's workload (e.g. a work queue for a variant without completions).
+    #[serde(default)]
+    pub workload: Option<WorkloadSpec>,
+}
+
+/// Spec fields a variant overrides: a value sets the field, `null` removes it, absent keeps it.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VariantSet {
+    /// `spec.parallelism`.
+    #[serde(default, deserialize_with = "set_or_unset")]
+    pub parallelism: Option<Option<i64>>,
+    /// `spec.completions`.
+    #[serde(default, deserialize_with = "set_or_unset")]
+    pub completions: Option<Option<i64>>,
+    /// `spec.completionMode`.
+    #[serde(default, deserialize_with = "set_or_unset")]
+    pub completion_mode: Option<Option<String>>,
+    /// `spec.backoffLimit`.
+    #[serde(default, deserialize_with = "set_or_unset")]
+    pub backoff_limit: Option<Option<i64>>,
+    /// `spec.backoffLimitPerIndex`.
+    #[serde(default, deserialize_with = "set_or_unset")]
+    pub backoff_limit_per_index: Option<Option<i64>>,
+    /// `spec.maxFailedIndexes`.
+    #[serde(default, deserialize_with = "set_or_unset")]
+    pub max_failed_indexes: Option<Option<i64>>,
+    /// `spec.activeDeadlineSeconds`.
+    #[serde(default, deserialize_with = "set_or_unset")]
+    pub active_deadline_seconds: Option<Option<i64>>,
+    /// `spec.podReplacementPolicy`.
+    #[serde(default, deserialize_with = "set_or_unset")]
+    pub pod_replacement_policy: Option<Option<String>>,
+    /// `spec.suspend`.
+    #[serde(default, deserialize_with = "set_or_unset")]
+    pub suspend: Option<Option<bool>>,
+}
+
+fn set_or_unset<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+impl VariantSet {
+    /// Applies the overrides to a manifest's spec.
+    pub fn apply(&self, spec: &mut k8s::JobSpec) {
+        fn put<T: Clone>(field: &mut Option<T>, v: &Option<Option<T>>) {
+            if let Some(v) = v {
+                *field = v.clone();
+            }
+        }
+        put(&mut spec.parallelism, &self.parallelism);
+        put(&mut spec.completions, &self.completions);
+        put(&mut spec.completion_mode, &self.completion_mode);
+        put(&mut spec.backoff_limit, &self.backoff_limit);
+        put(&mut spec.backoff_limit_per_index, &self.backoff_limit_per_index);
+        put(&mut spec.max_failed_indexes, &self.max_failed_indexes);
+        put(&mut spec.active_deadline_seconds, &self.active_deadline_seconds);
+        put(&mut spec.pod_replacement_policy, &self.pod_replacement_policy);
+        put(&mut spec.suspend, &self.suspend);
+    }
 }
 
 /// Controller timing (all optional; defaults are the upstream constants).

@@ -184,6 +184,50 @@ pub fn load_str(text: &str, path: &Path, opts: &LoadOptions) -> Result<Scenario,
     build(file, text, path, opts)
 }
 
+/// Loads the variants of a `compare`: one (name, scenario) per entry of the file's `variants`
+/// (the first Job's spec overridden), or the file's own scenario, named after it, when it has none.
+pub fn load_variants(path: &Path, opts: &LoadOptions) -> Result<Vec<(String, Scenario)>, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|e| InputError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let value: serde_json::Value = parse_value(&text, path, json)?;
+    if value.get("kind").is_some() || value.get("apiVersion").is_some() {
+        let s = load_str(&text, path, opts)?;
+        return Ok(vec![(s.name.clone(), s)]);
+    }
+    let file: file::ScenarioFile = parse_typed(&text, path, json)?;
+    if file.variants.is_empty() {
+        let s = build(file, &text, path, opts)?;
+        return Ok(vec![(s.name.clone(), s)]);
+    }
+    if file.jobs.first().is_none_or(|j| j.manifest.is_none()) {
+        return Err(scenario_error(path, &text, "variants", "variants override the first Job's inline `manifest`: give one".into()));
+    }
+    let mut out = Vec::new();
+    for (i, v) in file.variants.iter().enumerate() {
+        if out.iter().any(|(n, _): &(String, Scenario)| *n == v.name) {
+            return Err(scenario_error(path, &text, &format!("variants[{i}].name"), format!("duplicate variant name {:?}", v.name)));
+        }
+        let mut f = file.clone();
+        f.variants.clear();
+        let job = &mut f.jobs[0];
+        v.set.apply(&mut job.manifest.as_mut().expect("checked above").spec);
+        if let Some(w) = &v.workload {
+            job.workload = Some(w.clone());
+        }
+        let s = build(f, &text, path, opts).map_err(|e| match e {
+            InputError::Invalid { path, mut errors } => {
+                for (_, fe) in errors.iter_mut() {
+                    fe.detail = format!("{} (in variant {:?})", fe.detail, v.name);
+                }
+                InputError::Invalid { path, errors }
+            }
+            other => other,
+        })?;
+        out.push((v.name.clone(), s));
+    }
+    Ok(out)
+}
+
 fn parse_value(text: &str, path: &Path, json: bool) -> Result<serde_json::Value, InputError> {
     parse_typed(text, path, json)
 }
