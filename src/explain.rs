@@ -603,6 +603,8 @@ fn narrate(t: f64, kind: &str, job: &JobConfig, pods: &[String], detail: &str, s
                 "DeadlineExceeded" => "because the Job's deadline passed",
                 "PodFailurePolicy" => "because a FailJob rule failed the Job",
                 "DeletedByUser" => "by a user (scenario event); under TerminatingOrFailed it counts as a failure",
+                "NodeLost" => "by the taint manager: its node is down and the eviction delay passed (condition DisruptionTarget; no kubelet answers, so it is Failed at once)",
+                "Evicted" => "by a drain of its node (condition DisruptionTarget); it terminates gracefully",
                 _ => detail,
             };
             format!("{pod} deleted {why}.")
@@ -619,6 +621,7 @@ fn narrate(t: f64, kind: &str, job: &JobConfig, pods: &[String], detail: &str, s
             format!("spec changed by a scenario event: {detail}.{what}")
         }
         "JobDeleted" => format!("the Job is deleted: {detail}."),
+        "Unschedulable" => format!("{pod} is Unschedulable ({detail}): it stays Pending until room frees on a node."),
         _ => return None,
     })
 }

@@ -2,7 +2,7 @@
 //! live pods, counts by class, and the pods changed since the last sync. Every mutation of a pod
 //! goes through here so the counts stay exact and the owning Job is notified (a batched sync).
 
-use super::pod::{EndReason, Pod, PodId, PodPhase, PodStore, NO_INDEX};
+use super::pod::{EndReason, Pod, PodId, PodPhase, PodStore, NO_INDEX, NO_NODE};
 use super::Effects;
 use crate::trace::EventKind;
 
@@ -96,12 +96,29 @@ pub struct ApiServer {
     pub jobs: Vec<JobPods>,
     /// Pods whose rows are written when the Job's TTL expires are counted here.
     pub retired: u64,
+    /// With a cluster: pods that reached a terminal phase, for the scheduler (see [`Released`]).
+    pub released: Option<Vec<Released>>,
+}
+
+/// A pod that reached a terminal phase: its room on its node is free, or it leaves the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Released {
+    /// Its slot (may be reused by the time this is read).
+    pub id: PodId,
+    /// Its Job.
+    pub job: u32,
+    /// Its creation ordinal (with `job`, names the pod whatever the slot).
+    pub ordinal: u32,
+    /// Its creation time.
+    pub created: crate::engine::Time,
+    /// Its node, or `NO_NODE`.
+    pub node: u32,
 }
 
 impl ApiServer {
     /// An API server for `jobs` Jobs.
     pub fn new(jobs: usize) -> ApiServer {
-        ApiServer { pods: PodStore::default(), jobs: (0..jobs).map(|_| JobPods::default()).collect(), retired: 0 }
+        ApiServer { pods: PodStore::default(), jobs: (0..jobs).map(|_| JobPods::default()).collect(), retired: 0, released: None }
     }
 
     /// Creates a pod (Pending, active, with the tracking finalizer).
@@ -126,6 +143,7 @@ impl ApiServer {
             gen: 0,
             created: now,
             scheduled: None,
+            node: NO_NODE,
             started: None,
             finished: None,
             deleted: None,
@@ -252,6 +270,9 @@ impl ApiServer {
         pod.ready = false;
         let deleted = pod.deleted.is_some();
         let (job, index, restarts, pos, finalizer) = (pod.job, pod.index, pod.restarts, pod.live_pos, pod.finalizer);
+        if let Some(r) = self.released.as_mut() {
+            r.push(Released { id, job, ordinal: pod.ordinal, created: pod.created, node: pod.node });
+        }
         fx.rec.pod_event(now, if phase == PodPhase::Succeeded { EventKind::PodSucceeded } else { EventKind::PodFailed }, pod, |b| {
             if let Some(c) = exit_code {
                 b.push_str("exitCode=");
@@ -372,5 +393,25 @@ impl ApiServer {
             self.pods.remove(id);
             self.retired += 1;
         }
+    }
+}
+
+// --- Cluster hooks (nodes, evictions); used only by scenarios with a `cluster`. ---
+impl ApiServer {
+    /// Binds a pod to a node.
+    pub fn bind_to_node(&mut self, fx: &mut Effects, id: PodId, node: u32) {
+        self.pods.get_mut(id).node = node;
+        self.bind(fx, id);
+    }
+
+    /// The pod's node stopped answering: its kubelet's pending events are void.
+    pub fn freeze(&mut self, id: PodId) {
+        let pod = self.pods.get_mut(id);
+        pod.gen = pod.gen.wrapping_add(1);
+    }
+
+    /// Adds a pod condition (e.g. `DisruptionTarget` before an eviction).
+    pub fn set_condition(&mut self, id: PodId, condition: &str) {
+        self.pods.get_mut(id).condition = Some(condition.into());
     }
 }

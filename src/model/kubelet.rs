@@ -85,13 +85,18 @@ impl Kubelet {
 
     /// A pod was bound to a node: pull and start its container after the start-up latency.
     pub fn bound(&mut self, pod: PodId, api: &mut ApiServer, fx: &mut Effects) {
+        self.bound_after(pod, 0, api, fx);
+    }
+
+    /// Like [`Kubelet::bound`], with `pull` more time (image pulls) before the start-up latency.
+    pub fn bound_after(&mut self, pod: PodId, pull: Time, api: &mut ApiServer, fx: &mut Effects) {
         let (key, attempt) = self.draw_key(api, pod);
         let job = api.pods.get(pod).job;
         let facts = self.sampler(job).pod(key, attempt);
         let p = api.pods.get_mut(pod);
         p.shutdown = facts.shutdown;
         let g = p.gen;
-        fx.queue.push(fx.now + facts.startup, Event::PodStart(pod, g));
+        fx.queue.push(fx.now + pull + facts.startup, Event::PodStart(pod, g));
         if let Some(d) = self.jobs[job as usize].pod_deadline {
             fx.queue.push(fx.now + d, Event::PodDeadline(pod, g));
         }
@@ -231,6 +236,11 @@ impl Kubelet {
         } else {
             api.set_terminal(fx, pod, PodPhase::Failed, Some(code), Some(EndReason::Error));
         }
+    }
+
+    /// The pod's node was lost: the work item it held goes back to the queue (or is lost).
+    pub fn node_lost(&mut self, pod: PodId, api: &mut ApiServer) {
+        self.return_item(pod, api);
     }
 
     /// A pod's deletion was requested: a pod whose container is not running ends at once;

@@ -2,6 +2,7 @@
 //! and the [`World`] that owns them, the API server and the event queue, and runs the loop.
 
 pub mod api;
+pub mod cluster;
 pub mod controller;
 pub mod kubelet;
 pub mod pod;
@@ -40,6 +41,12 @@ pub enum Event {
     ItemDone(PodId, u32),
     /// A pod's own activeDeadlineSeconds passed.
     PodDeadline(PodId, u32),
+    /// A pod's scheduling latency passed: it joins the scheduler's queue.
+    SchedQueue(PodId, u32),
+    /// The eviction delay of a down node passed (node, its down epoch).
+    Evict(u32, u32),
+    /// The nodes of an `add_nodes` action join (index into the scenario's actions).
+    NodesJoin(u32),
 }
 
 /// What actors may do besides changing pods: schedule events, request Job syncs, record.
@@ -138,11 +145,18 @@ impl World {
             }
         }
         let kubelet = Kubelet::new(&scenario);
+        let mut rec = rec;
+        if let Some(c) = &scenario.cluster {
+            api.released = Some(Vec::new());
+            for node in &c.nodes {
+                rec.add_node(&node.name);
+            }
+        }
         World {
             api,
             jobs,
             kubelet,
-            scheduler: Scheduler::default(),
+            scheduler: Scheduler::new(&scenario),
             queue,
             rec,
             syncs: vec![None; n],
@@ -219,8 +233,24 @@ impl World {
             Event::TtlExpired(j) => {
                 jobs[j as usize].ttl_expired(api, &mut fx);
             }
-            Event::Action(i) => {
-                apply_action(&scenario.actions[i as usize].action, api, jobs, &mut fx);
+            Event::Action(i) => match &scenario.actions[i as usize].action {
+                Action::NodeDown(n) => scheduler.node_down(n, api, &mut fx),
+                Action::NodeUp(n) => scheduler.node_up(n, api, jobs, kubelet, &mut fx),
+                Action::Drain(n) => scheduler.drain(n, api, jobs, &mut fx),
+                Action::AddNodes(_, after) => fx.queue.push(fx.now + after, Event::NodesJoin(i)),
+                a => apply_action(a, api, jobs, &mut fx),
+            },
+            Event::NodesJoin(i) => {
+                if let Action::AddNodes(nodes, _) = &scenario.actions[i as usize].action {
+                    scheduler.add_nodes(nodes, &mut fx);
+                }
+            }
+            Event::Evict(node, epoch) => scheduler.evict(node, epoch, api, jobs, kubelet, &mut fx),
+            Event::SchedQueue(p, g) => {
+                let pod = api.pods.get(p);
+                if pod.gen == g && !pod.phase.is_terminal() {
+                    scheduler.enqueue(p, api);
+                }
             }
             Event::PodStart(..)
             | Event::PodExit(..)
@@ -232,11 +262,18 @@ impl World {
             }
         }
         // Hand new pods to the scheduler and deleted ones to the kubelet until nothing is left.
+        let cluster = scheduler.cluster.is_some();
         while !fx.created.is_empty() || !fx.deleted.is_empty() {
+            // Terminal pods free their room first: a slot may be reused by a pod created below.
+            scheduler.release(api, fx.now);
             let created: Vec<PodId> = std::mem::take(fx.created);
             for p in &created {
-                scheduler.schedule(*p, api, &mut fx);
-                kubelet.bound(*p, api, &mut fx);
+                if cluster {
+                    scheduler.submit(*p, api, &mut fx);
+                } else {
+                    scheduler.schedule(*p, api, &mut fx);
+                    kubelet.bound(*p, api, &mut fx);
+                }
             }
             let mut c = created;
             c.clear();
@@ -244,6 +281,10 @@ impl World {
             while let Some(p) = fx.deleted.pop() {
                 kubelet.kill(p, api, &mut fx);
             }
+        }
+        if cluster {
+            scheduler.release(api, fx.now);
+            scheduler.pass(api, kubelet, &mut fx);
         }
     }
 
@@ -304,6 +345,9 @@ fn apply_action(action: &Action, api: &mut ApiServer, jobs: &mut [JobController]
                     fx.rec.job_event(fx.now, EventKind::PodDeleted, job, format!("delete_pod {sel:?}: no such live pod, nothing deleted"))
                 }
             }
+        }
+        Action::NodeDown(_) | Action::NodeUp(_) | Action::Drain(_) | Action::AddNodes(..) => {
+            unreachable!("node actions are applied by the scheduler")
         }
     }
 }

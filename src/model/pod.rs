@@ -6,6 +6,9 @@ use crate::engine::Time;
 /// Slot of a pod in the [`PodStore`].
 pub type PodId = u32;
 
+/// "Not bound to a node" (and every pod of a scenario without a cluster).
+pub const NO_NODE: u32 = u32::MAX;
+
 /// "No completion index" (NonIndexed pods).
 pub const NO_INDEX: u32 = u32::MAX;
 
@@ -68,6 +71,10 @@ pub enum EndReason {
     JobDeleted,
     /// The pod's own `activeDeadlineSeconds` passed.
     PodDeadlineExceeded,
+    /// Evicted by a drain (DisruptionTarget).
+    Evicted,
+    /// Its node went down and it was evicted (DisruptionTarget).
+    NodeLost,
 }
 
 impl EndReason {
@@ -87,6 +94,8 @@ impl EndReason {
             EndReason::TtlExpired => "TTLExpired",
             EndReason::JobDeleted => "JobDeleted",
             EndReason::PodDeadlineExceeded => "DeadlineExceeded",
+            EndReason::Evicted => "Evicted",
+            EndReason::NodeLost => "NodeLost",
         }
     }
 }
@@ -108,6 +117,8 @@ pub struct Pod {
     pub created: Time,
     /// When bound to a node.
     pub scheduled: Option<Time>,
+    /// The node it is bound to, or [`NO_NODE`].
+    pub node: u32,
     /// When the first container started.
     pub started: Option<Time>,
     /// When it reached a terminal phase.

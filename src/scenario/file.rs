@@ -3,6 +3,7 @@
 use super::duration::Dur;
 use super::k8s;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A scenario file as written.
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
@@ -22,7 +23,10 @@ pub struct ScenarioFile {
     pub kubernetes: Option<KubernetesConfig>,
     /// The cluster (unlimited room when absent).
     #[serde(default)]
-    pub cluster: Option<serde_json::Value>,
+    pub cluster: Option<ClusterFile>,
+    /// Priority classes: `priorityClassName` -> priority value (used by the scheduler's queue).
+    #[serde(default)]
+    pub priority_classes: Option<BTreeMap<String, i64>>,
     /// The Jobs.
     #[serde(default)]
     pub jobs: Vec<JobEntry>,
@@ -299,6 +303,88 @@ pub struct ScenarioEvent {
     pub delete_pod: Option<PodRef>,
     /// Delete a Job (background propagation).
     pub delete_job: Option<String>,
+    /// A node goes NotReady; its pods fail with `DisruptionTarget` after the eviction delay.
+    pub node_down: Option<String>,
+    /// A node that was down is Ready again.
+    pub node_up: Option<String>,
+    /// Cordon a node and evict its pods gracefully.
+    pub drain: Option<String>,
+    /// Nodes join the cluster (after `after`, default 0s).
+    pub add_nodes: Option<NodeGroup>,
+}
+
+/// The cluster the pods are scheduled onto.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterFile {
+    /// Groups of identical nodes.
+    #[serde(default)]
+    pub nodes: Vec<NodeGroup>,
+    /// `least-allocated` (default) or `most-allocated`.
+    #[serde(default)]
+    pub scoring: Option<Scoring>,
+    /// Time from a pod's creation until the scheduler first considers it (default 0s).
+    #[serde(default)]
+    pub scheduling_latency: Option<DistSpec>,
+    /// From `node_down` to the eviction of its pods (default 5m50s: 50s node-monitor grace
+    /// period + the 300s default `tolerationSeconds` of the `unreachable` taint).
+    #[serde(default)]
+    pub eviction_delay: Option<Dur>,
+    /// Image pull time by image name; `default` for the others (default 0s).
+    #[serde(default)]
+    pub image_pull: Option<BTreeMap<String, DistSpec>>,
+}
+
+/// How the scheduler scores feasible nodes.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scoring {
+    /// Prefer the emptiest node (spreads pods).
+    #[default]
+    LeastAllocated,
+    /// Prefer the fullest node that fits (bin packing).
+    MostAllocated,
+}
+
+/// A group of identical nodes.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NodeGroup {
+    /// Number of nodes (default 1).
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// Allocatable CPU (quantity: `4`, `3500m`).
+    pub cpu: serde_json::Value,
+    /// Allocatable memory (quantity: `16Gi`).
+    pub memory: serde_json::Value,
+    /// Most pods per node (default 110).
+    #[serde(default)]
+    pub pods: Option<u32>,
+    /// Node labels (matched by `nodeSelector`).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Node taints.
+    #[serde(default)]
+    pub taints: Vec<TaintFile>,
+    /// Names are `<name_prefix>-<n>`, n counting from 1 per prefix (default `node`).
+    #[serde(default)]
+    pub name_prefix: Option<String>,
+    /// `add_nodes` only: the nodes join this long after the event (default 0s).
+    #[serde(default)]
+    pub after: Option<Dur>,
+}
+
+/// A node taint.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TaintFile {
+    /// Key.
+    pub key: String,
+    /// Value.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`.
+    pub effect: String,
 }
 
 /// Mutable Job fields changed by a `set` event.

@@ -1,10 +1,12 @@
 //! Scenario input: the file format (JSON or YAML), bare Job manifests, Kubernetes durations,
 //! API validation and defaulting. [`load`] turns a file into a validated, immutable [`Scenario`].
 
+pub mod cluster;
 pub mod duration;
 pub mod file;
 pub mod k8s;
 mod locate;
+pub mod quantity;
 pub mod spec;
 pub mod validate;
 pub mod workload;
@@ -100,6 +102,14 @@ pub enum Action {
     DeletePod(usize, PodSelector),
     /// Delete a Job.
     DeleteJob(usize),
+    /// A node goes NotReady (by name).
+    NodeDown(String),
+    /// A node is Ready again.
+    NodeUp(String),
+    /// Cordon a node and evict its pods.
+    Drain(String),
+    /// Nodes join the cluster `after` the event.
+    AddNodes(Vec<cluster::NodeSpec>, Time),
 }
 
 /// A scenario action at a time.
@@ -130,6 +140,8 @@ pub struct Scenario {
     pub until: Time,
     /// The file it came from.
     pub source: PathBuf,
+    /// The cluster; `None` gives every pod room at once.
+    pub cluster: Option<cluster::ClusterSpec>,
 }
 
 /// Horizon when a scenario gives no `until`: 30 days of virtual time.
@@ -328,6 +340,7 @@ fn from_manifest(job: k8s::Job, text: &str, path: &Path, opts: &LoadOptions) -> 
         actions: Vec::new(),
         until: DEFAULT_UNTIL,
         source: path.to_path_buf(),
+        cluster: None,
     })
 }
 
@@ -359,14 +372,11 @@ fn build(f: file::ScenarioFile, text: &str, path: &Path, opts: &LoadOptions) -> 
             config.container_backoff_reset = v.ms();
         }
     }
-    if f.cluster.is_some() {
-        return Err(scenario_error(
-            path,
-            text,
-            "cluster",
-            "clusters of nodes are not modelled yet: remove `cluster` (pods get unlimited room)".into(),
-        ));
-    }
+    let mut namer = cluster::Namer::default();
+    let mut cluster = match &f.cluster {
+        Some(c) => Some(cluster::build(c, &mut namer).map_err(|(fl, m)| scenario_error(path, text, &format!("cluster.{fl}"), m))?),
+        None => None,
+    };
     if f.jobs.is_empty() {
         return Err(scenario_error(path, text, "jobs", "a scenario needs at least one Job".into()));
     }
@@ -434,19 +444,41 @@ fn build(f: file::ScenarioFile, text: &str, path: &Path, opts: &LoadOptions) -> 
     let mut actions = Vec::new();
     for (i, ev) in f.events.iter().enumerate() {
         let p = format!("events[{i}]");
-        let count = [ev.suspend.is_some(), ev.resume.is_some(), ev.set.is_some(), ev.delete_pod.is_some(), ev.delete_job.is_some()]
-            .iter()
-            .filter(|b| **b)
-            .count();
+        let count = [
+            ev.suspend.is_some(),
+            ev.resume.is_some(),
+            ev.set.is_some(),
+            ev.delete_pod.is_some(),
+            ev.delete_job.is_some(),
+            ev.node_down.is_some(),
+            ev.node_up.is_some(),
+            ev.drain.is_some(),
+            ev.add_nodes.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
         if count != 1 {
             return Err(scenario_error(
                 path,
                 text,
                 &p,
-                "an event needs exactly one of: suspend, resume, set, delete_pod, delete_job".into(),
+                "an event needs exactly one of: suspend, resume, set, delete_pod, delete_job, node_down, node_up, drain, add_nodes".into(),
             ));
         }
-        let action = if let Some(n) = &ev.suspend {
+        let node_event = [ev.node_down.is_some(), ev.node_up.is_some(), ev.drain.is_some(), ev.add_nodes.is_some()].contains(&true);
+        if node_event && cluster.is_none() {
+            return Err(scenario_error(path, text, &p, "node events need a `cluster` with nodes".into()));
+        }
+        let action = if let Some(n) = &ev.node_down {
+            Action::NodeDown(n.clone())
+        } else if let Some(n) = &ev.node_up {
+            Action::NodeUp(n.clone())
+        } else if let Some(n) = &ev.drain {
+            Action::Drain(n.clone())
+        } else if let Some(g) = &ev.add_nodes {
+            Action::AddNodes(Vec::new(), g.after.map(|d| d.ms()).unwrap_or(0))
+        } else if let Some(n) = &ev.suspend {
             Action::Suspend(find(n, &format!("{p}.suspend"))?)
         } else if let Some(n) = &ev.resume {
             Action::Resume(find(n, &format!("{p}.resume"))?)
@@ -475,7 +507,12 @@ fn build(f: file::ScenarioFile, text: &str, path: &Path, opts: &LoadOptions) -> 
         actions.push(TimedAction { at: ev.at.ms(), action });
     }
     // Stable sort: same-time actions keep file order.
-    actions.sort_by_key(|a| a.at);
+    let mut order: Vec<usize> = (0..actions.len()).collect();
+    order.sort_by_key(|&i| actions[i].at);
+    let mut actions: Vec<TimedAction> = order.iter().map(|&i| actions[i].clone()).collect();
+    if let Some(c) = cluster.as_mut() {
+        cluster_nodes_and_shapes(c, &mut actions, &order, &f, &jobs, &mut namer).map_err(|(fl, m)| scenario_error(path, text, &fl, m))?;
+    }
     if f.until.is_some_and(|u| u.ms() > MAX_UNTIL) {
         return Err(scenario_error(path, text, "until", "the simulated horizon is capped at 365d".into()));
     }
@@ -497,7 +534,42 @@ fn build(f: file::ScenarioFile, text: &str, path: &Path, opts: &LoadOptions) -> 
         actions,
         until: f.until.map(|d| d.ms()).unwrap_or(DEFAULT_UNTIL),
         source: path.to_path_buf(),
+        cluster,
     })
+}
+
+/// Names the nodes added by `add_nodes` (in time order), checks that node events name known
+/// nodes, and computes what each Job's pods ask of a node.
+fn cluster_nodes_and_shapes(
+    c: &mut cluster::ClusterSpec,
+    actions: &mut [TimedAction],
+    order: &[usize],
+    f: &file::ScenarioFile,
+    jobs: &[JobConfig],
+    namer: &mut cluster::Namer,
+) -> Result<(), (String, String)> {
+    let mut known: Vec<String> = c.nodes.iter().map(|n| n.name.clone()).collect();
+    for (a, &i) in actions.iter_mut().zip(order) {
+        let field = format!("events[{i}]");
+        match &mut a.action {
+            Action::AddNodes(nodes, _) => {
+                let g = f.events[i].add_nodes.as_ref().expect("an add_nodes event");
+                *nodes = cluster::node_group(g, &format!("{field}.add_nodes"), namer)?;
+                known.extend(nodes.iter().map(|n| n.name.clone()));
+            }
+            Action::NodeDown(n) | Action::NodeUp(n) | Action::Drain(n) if !known.contains(n) => {
+                return Err((field, format!("no node named {n:?} (nodes are named <name_prefix>-<n>, e.g. node-1)")));
+            }
+            _ => {}
+        }
+    }
+    let classes = f.priority_classes.clone().unwrap_or_default();
+    for (i, j) in jobs.iter().enumerate() {
+        let shape = cluster::pod_shape(&j.manifest.spec.template.spec, &classes)
+            .map_err(|(fl, m)| (format!("jobs[{i}].manifest.spec.template.spec.{fl}"), m))?;
+        c.shapes.push(shape);
+    }
+    Ok(())
 }
 
 /// Validates a `set` event against the update rules of the API server (§3.2).

@@ -121,7 +121,7 @@ pub struct Workload {
 
 type FieldErr = (String, String);
 
-fn dist(spec: &DistSpec, field: &str) -> Result<Dist, FieldErr> {
+pub(crate) fn dist(spec: &DistSpec, field: &str) -> Result<Dist, FieldErr> {
     let err = |m: &str| Err((field.to_string(), m.to_string()));
     Ok(match spec {
         DistSpec::Fixed(d) => Dist::Fixed(d.ms()),

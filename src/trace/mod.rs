@@ -5,7 +5,7 @@
 pub mod summary;
 
 use crate::engine::{fmt_secs, Time};
-use crate::model::pod::{EndReason, Pod, PodPhase, NO_INDEX};
+use crate::model::pod::{EndReason, Pod, PodPhase, NO_INDEX, NO_NODE};
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -53,6 +53,20 @@ pub enum EventKind {
     JobDeleted,
     /// A work item was finished by a pod.
     WorkItemDone,
+    /// The scheduler found no node for a pod; it stays Pending until room frees.
+    Unschedulable,
+    /// The kubelet pulls (or finds) a pod's image on its node (detail: image, times).
+    ImagePull,
+    /// A pod gets the `DisruptionTarget` condition and is evicted (drain or lost node).
+    Evicted,
+    /// A node went NotReady.
+    NodeNotReady,
+    /// A node is Ready again.
+    NodeReady,
+    /// A node was cordoned (drain).
+    NodeCordoned,
+    /// A node joined the cluster.
+    NodeAdded,
 }
 
 impl EventKind {
@@ -75,6 +89,13 @@ impl EventKind {
             EventKind::SpecChanged => "SpecChanged",
             EventKind::JobDeleted => "JobDeleted",
             EventKind::WorkItemDone => "WorkItemDone",
+            EventKind::Unschedulable => "Unschedulable",
+            EventKind::ImagePull => "ImagePull",
+            EventKind::Evicted => "Evicted",
+            EventKind::NodeNotReady => "NodeNotReady",
+            EventKind::NodeReady => "NodeReady",
+            EventKind::NodeCordoned => "NodeCordoned",
+            EventKind::NodeAdded => "NodeAdded",
         }
     }
 }
@@ -110,6 +131,8 @@ pub struct PodRecord {
     pub restarts: u32,
     /// Why it ended.
     pub reason: EndReason,
+    /// The node it was bound to (scenarios with a cluster).
+    pub node: Option<String>,
 }
 
 /// A Job-level event kept in memory (conditions, backoff waits, suspend windows) for charts,
@@ -156,6 +179,7 @@ pub const MAX_KEPT_PODS: usize = 100_000;
 pub struct Recorder {
     level: TraceLevel,
     job_names: Vec<String>,
+    node_names: Vec<String>,
     events_out: Option<csv::Writer<Box<dyn Write>>>,
     pods_out: Option<csv::Writer<Box<dyn Write>>>,
     buf: String,
@@ -185,6 +209,7 @@ impl Recorder {
         let mut r = Recorder {
             level,
             job_names,
+            node_names: Vec::new(),
             events_out: events_out.map(|w| csv::WriterBuilder::new().from_writer(w)),
             pods_out: pods_out.map(|w| csv::WriterBuilder::new().from_writer(w)),
             buf: String::new(),
@@ -221,6 +246,23 @@ impl Recorder {
             r.note(res);
         }
         r
+    }
+
+    /// Registers the next node's name (nodes are numbered in the order they join).
+    pub fn add_node(&mut self, name: &str) {
+        self.node_names.push(name.to_string());
+    }
+
+    /// Records a node-level event (no Job, no pod).
+    pub fn node_event(&mut self, t: Time, kind: EventKind, node: &str, detail: String) {
+        self.events += 1;
+        if self.level != TraceLevel::Full {
+            return;
+        }
+        if let Some(w) = self.events_out.as_mut() {
+            let r = w.write_record([fmt_secs(t).as_str(), kind.as_str(), "", "", "", node, &detail]);
+            self.note(r);
+        }
     }
 
     /// Caps the number of pod records kept in memory.
@@ -274,7 +316,7 @@ impl Recorder {
         let name = &self.job_names[pod.job as usize];
         Self::pod_name(name, pod.ordinal, pod.index, pod.attempt, &mut self.name_buf);
         let idx = if pod.index == NO_INDEX { String::new() } else { pod.index.to_string() };
-        let node = "";
+        let node = if pod.node == NO_NODE { "" } else { &self.node_names[pod.node as usize] };
         if let Some(w) = self.events_out.as_mut() {
             let r = w.write_record([fmt_secs(t).as_str(), kind.as_str(), name, &self.name_buf, &idx, node, &self.buf]);
             self.note(r);
@@ -329,13 +371,14 @@ impl Recorder {
         Self::pod_name(name, pod.ordinal, pod.index, pod.attempt, &mut self.name_buf);
         let opt = |t: Option<Time>| t.map(fmt_secs).unwrap_or_default();
         let indexed = pod.index != NO_INDEX;
+        let node = (pod.node != NO_NODE).then(|| self.node_names[pod.node as usize].clone());
         if let Some(w) = self.pods_out.as_mut() {
             let r = w.write_record([
                 name.as_str(),
                 &self.name_buf,
                 &if indexed { pod.index.to_string() } else { String::new() },
                 &if indexed { pod.attempt.to_string() } else { String::new() },
-                "",
+                node.as_deref().unwrap_or(""),
                 &fmt_secs(pod.created),
                 &opt(pod.scheduled),
                 &opt(pod.started),
@@ -364,6 +407,7 @@ impl Recorder {
                 exit_code: pod.exit_code,
                 restarts: pod.restarts,
                 reason: pod.reason,
+                node,
             });
         } else {
             self.pods_truncated = true;

@@ -54,6 +54,35 @@ pub struct JobSummary {
     pub indexes_failed: Option<String>,
     /// `status.conditions` at the end.
     pub conditions: Vec<ConditionSummary>,
+    /// With a cluster: mean time from creation to binding of the Job's bound pods (s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queueing_mean: Option<f64>,
+    /// With a cluster: longest time from creation to binding (s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queueing_max: Option<f64>,
+}
+
+/// One node of the cluster (scenarios with a cluster only).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NodeSummary {
+    /// Name.
+    pub name: String,
+    /// Allocatable CPU (cores).
+    pub cpu_allocatable: f64,
+    /// Allocatable memory (bytes).
+    pub memory_allocatable: u64,
+    /// Most pods allowed.
+    pub max_pods: u32,
+    /// Mean share of allocatable CPU requested by bound pods, from joining to the end.
+    pub mean_cpu_utilisation: f64,
+    /// Mean share of allocatable memory requested by bound pods.
+    pub mean_memory_utilisation: f64,
+    /// Most pods bound at once.
+    pub peak_pods: u32,
+    /// Pods ever bound to it.
+    pub pods_bound: u64,
+    /// When it joined (s).
+    pub joined: f64,
 }
 
 /// Figures of the run itself.
@@ -78,6 +107,9 @@ pub struct Summary {
     pub jobs: Vec<JobSummary>,
     /// The run.
     pub sim: SimSummary,
+    /// The nodes (scenarios with a cluster only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<Vec<NodeSummary>>,
 }
 
 fn secs(t: Time) -> f64 {
@@ -122,15 +154,49 @@ pub fn job_summary(c: &JobController, pods_created: u32, max_active: u32) -> Job
                 time: secs(k.time),
             })
             .collect(),
+        queueing_mean: None,
+        queueing_max: None,
     }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
 }
 
 /// Builds the summary of a finished run.
 pub fn summarize(w: &World, wall_seconds: f64) -> Summary {
+    let mut jobs: Vec<JobSummary> =
+        w.jobs.iter().enumerate().map(|(i, c)| job_summary(c, w.api.jobs[i].created, w.api.jobs[i].max_active)).collect();
+    let nodes = w.scheduler.cluster.as_ref().map(|c| {
+        for (j, st) in jobs.iter_mut().zip(&w.scheduler.stats) {
+            if st.bound > 0 {
+                j.queueing_mean = Some(round3(st.total as f64 / st.bound as f64 / 1000.0));
+                j.queueing_max = Some(secs(st.max));
+            }
+        }
+        c.nodes
+            .iter()
+            .map(|n| {
+                let (cpu, mem) = n.utilisation(w.now);
+                NodeSummary {
+                    name: n.spec.name.clone(),
+                    cpu_allocatable: n.spec.cpu as f64 / 1000.0,
+                    memory_allocatable: n.spec.memory,
+                    max_pods: n.spec.pods,
+                    mean_cpu_utilisation: round3(cpu),
+                    mean_memory_utilisation: round3(mem),
+                    peak_pods: n.peak_pods,
+                    pods_bound: n.bound_total,
+                    joined: secs(n.joined),
+                }
+            })
+            .collect()
+    });
     Summary {
         scenario: w.scenario.name.clone(),
         seed: w.scenario.seed,
-        jobs: w.jobs.iter().enumerate().map(|(i, c)| job_summary(c, w.api.jobs[i].created, w.api.jobs[i].max_active)).collect(),
+        jobs,
         sim: SimSummary { events: w.rec.events, end_time: secs(w.now), wall_seconds },
+        nodes,
     }
 }

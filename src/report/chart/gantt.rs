@@ -660,6 +660,7 @@ mod tests {
             exit_code: None,
             restarts: 0,
             reason,
+            node: None,
         }
     }
 
