@@ -27,14 +27,14 @@ pub fn api_time(t: Time) -> Time {
 }
 
 struct Entry<E> {
-    time: Time,
-    seq: u64,
+    /// `time << 64 | seq`: one integer comparison orders by time, then insertion.
+    key: u128,
     event: E,
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.seq == other.seq
+        self.key == other.key
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -45,8 +45,9 @@ impl<E> PartialOrd for Entry<E> {
 }
 impl<E> Ord for Entry<E> {
     // Reversed: BinaryHeap is a max-heap and we want the earliest (time, seq) first.
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+        other.key.cmp(&self.key)
     }
 }
 
@@ -70,18 +71,18 @@ impl<E> EventQueue<E> {
 
     /// Schedules `event` at `time`; events at the same time pop in the order they were pushed.
     pub fn push(&mut self, time: Time, event: E) {
-        self.heap.push(Entry { time, seq: self.seq, event });
+        self.heap.push(Entry { key: (time as u128) << 64 | self.seq as u128, event });
         self.seq += 1;
     }
 
     /// Removes and returns the earliest event.
     pub fn pop(&mut self) -> Option<(Time, E)> {
-        self.heap.pop().map(|e| (e.time, e.event))
+        self.heap.pop().map(|e| ((e.key >> 64) as Time, e.event))
     }
 
     /// The time of the earliest event, if any.
     pub fn peek_time(&self) -> Option<Time> {
-        self.heap.peek().map(|e| e.time)
+        self.heap.peek().map(|e| (e.key >> 64) as Time)
     }
 
     /// Number of pending events.

@@ -100,9 +100,16 @@ impl Sampler<'_> {
     /// Start-up and shutdown of a pod: NonIndexed pods are keyed by creation ordinal, Indexed
     /// pods by (index, attempt).
     pub fn pod(&self, key: u32, attempt: u32) -> PodFacts {
-        let mut rng = stream(self.seed, self.job, PURPOSE_POD, key as u64, attempt as u64, 0);
-        let startup = sample(&self.workload.startup, &mut rng);
-        let shutdown = sample(&self.workload.shutdown, &mut rng);
+        let w = self.workload;
+        let (startup, shutdown) = match (&w.startup, &w.shutdown) {
+            // Nothing random to draw: skip the stream (the hot path of most scenarios).
+            (Dist::Fixed(a), Dist::Fixed(b)) => (*a, *b),
+            _ => {
+                let mut rng = stream(self.seed, self.job, PURPOSE_POD, key as u64, attempt as u64, 0);
+                let startup = sample(&w.startup, &mut rng);
+                (startup, sample(&w.shutdown, &mut rng))
+            }
+        };
         let script = self.workload.script.get(&ScriptKey { key, attempt, restart: 0 });
         PodFacts {
             startup: script.and_then(|s| s.startup).unwrap_or(startup),
