@@ -1,5 +1,6 @@
 //! Invariants over random valid scenarios: a generator of Jobs in every mode with their policies,
-//! workloads and events; after every event the status invariants of the API server (§3.3 of the
+//! workloads and events, on unlimited room or on a small cluster with node failures and drains;
+//! after every event no node is over-committed, and the status invariants of the API server (§3.3 of the
 //! semantics file) and the mode's bounds must hold; every created pod is accounted for; time
 //! never goes backwards; a finished Job creates no pod; the same seed gives identical outputs.
 //! A failing case shrinks to a small scenario, printed as a scenario file.
@@ -33,6 +34,9 @@ struct Case {
     shutdown: u32,
     events: Vec<(u32, u8, u32)>, // (at, kind, arg): 0 suspend, 1 resume, 2 set parallelism, 3 delete pod
     seed: u64,
+    /// A cluster: (nodes, CPU per node), pods requesting 500m or 1 CPU, and node events
+    /// (at, kind: 0 node_down, 1 node_up, 2 drain, node number).
+    cluster: Option<(u32, u32, bool, Vec<(u32, u8, u32)>)>,
 }
 
 impl Case {
@@ -76,6 +80,12 @@ impl Case {
             spec += &format!("        ttlSecondsAfterFinished: {t}\n");
         }
         let rp = if self.on_failure { "OnFailure" } else { "Never" };
+        let requests = match &self.cluster {
+            Some((_, _, big, _)) => {
+                format!(", resources: {{ requests: {{ cpu: {}, memory: 256Mi }} }}", if *big { "\"1\"" } else { "500m" })
+            }
+            None => String::new(),
+        };
         let mut w = format!(
             "      startup: {}s\n      duration: {{ uniform: [{}s, {}s] }}\n      failure: {{ probability: {}, exit_code: {} }}\n      shutdown: {}s\n",
             self.startup,
@@ -92,6 +102,15 @@ impl Case {
             }
         }
         let mut ev = String::new();
+        let mut cluster = String::new();
+        if let Some((nodes, cpu, _, node_events)) = &self.cluster {
+            cluster = format!("cluster:\n  nodes: [{{ count: {nodes}, cpu: \"{cpu}\", memory: 4Gi }}]\n  eviction_delay: 20s\n");
+            for (at, kind, n) in node_events {
+                let node = format!("node-{}", 1 + n % nodes);
+                let verb = ["node_down", "node_up", "drain"][*kind as usize % 3];
+                ev += &format!("  - {{ at: {at}s, {verb}: {node} }}\n");
+            }
+        }
         for (at, kind, arg) in &self.events {
             let line = match kind {
                 0 => format!("  - {{ at: {at}s, suspend: j }}\n"),
@@ -102,7 +121,7 @@ impl Case {
             ev += &line;
         }
         format!(
-            "name: gen\nseed: {}\nuntil: 3h\njobs:\n  - manifest:\n      apiVersion: batch/v1\n      kind: Job\n      metadata: {{ name: j }}\n      spec:\n{spec}        template:\n          spec:\n            restartPolicy: {rp}\n            terminationGracePeriodSeconds: {}\n            containers: [{{ name: main, image: busybox }}]\n    workload:\n{w}{}",
+            "name: gen\nseed: {}\nuntil: 3h\n{cluster}jobs:\n  - manifest:\n      apiVersion: batch/v1\n      kind: Job\n      metadata: {{ name: j }}\n      spec:\n{spec}        template:\n          spec:\n            restartPolicy: {rp}\n            terminationGracePeriodSeconds: {}\n            containers: [{{ name: main, image: busybox{requests} }}]\n    workload:\n{w}{}",
             self.seed,
             self.grace,
             if ev.is_empty() { String::new() } else { format!("events:\n{ev}") }
@@ -128,12 +147,14 @@ fn case() -> impl Strategy<Value = Case> {
     );
     let c = (0u32..4, (1u32..20, 0u32..30), prop::sample::select(vec![0.0, 0.1, 0.3, 0.6, 1.0]), 0u32..40);
     let d = (proptest::collection::vec((1u32..200, 0u8..4, 0u32..6), 0..4), any::<u64>());
-    (a, b, c, d).prop_map(
+    let e = prop::option::weighted(0.4, (1u32..4, 1u32..4, any::<bool>(), proptest::collection::vec((1u32..150, 0u8..3, 0u32..3), 0..3)));
+    (a, b, c, d, e).prop_map(
         |(
             (mode, completions, parallelism, backoff_limit, on_failure, policy, per_index),
             (sc, deadline, suspend, ttl, rf, grace),
             (startup, dur, fail, shutdown),
             (events, seed),
+            cluster,
         )| {
             Case {
                 mode,
@@ -155,6 +176,7 @@ fn case() -> impl Strategy<Value = Case> {
                 shutdown,
                 events,
                 seed,
+                cluster,
             }
         },
     )
@@ -183,6 +205,22 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
             return fail("time went backwards".into());
         }
         last_time = w.now;
+        if let Some(cl) = &w.scheduler.cluster {
+            for n in &cl.nodes {
+                if n.cpu > n.spec.cpu || n.memory > n.spec.memory || n.pods.len() as u32 > n.spec.pods {
+                    return fail(format!(
+                        "node {} over-committed: cpu {}/{} memory {}/{} pods {}/{}",
+                        n.spec.name,
+                        n.cpu,
+                        n.spec.cpu,
+                        n.memory,
+                        n.spec.memory,
+                        n.pods.len(),
+                        n.spec.pods
+                    ));
+                }
+            }
+        }
         let c = &w.jobs[0];
         let jp = &w.api.jobs[0];
         let st = c.status;
