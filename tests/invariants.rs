@@ -36,8 +36,11 @@ struct Case {
     seed: u64,
     /// A cluster: (nodes, CPU per node), pods requesting 500m or 1 CPU, and node events
     /// (at, kind: 0 node_down, 1 node_up, 2 drain, node number).
-    cluster: Option<(u32, u32, bool, Vec<(u32, u8, u32)>)>,
+    cluster: Option<GenCluster>,
 }
+
+/// (nodes, CPU per node, pods request 1 CPU instead of 500m, node events (at, kind, node)).
+type GenCluster = (u32, u32, bool, Vec<(u32, u8, u32)>);
 
 impl Case {
     fn yaml(&self) -> String {
