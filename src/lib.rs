@@ -83,6 +83,8 @@ pub struct Run {
     pub job_events: Vec<JobEvent>,
     /// Job status samples over time (Full trace).
     pub samples: Vec<StatusSample>,
+    /// Node failures, recoveries, drains and additions (Full trace, with a cluster).
+    pub node_events: Vec<trace::NodeEvent>,
 }
 
 /// Runs a scenario once.
@@ -108,5 +110,5 @@ pub fn simulate(scenario: &Scenario, opts: RunOptions) -> Result<Run, RunError> 
     let pods_truncated = rec.pods_truncated;
     let mut pods = rec.pods;
     pods.sort_by_key(|p| (p.job, p.ordinal));
-    Ok(Run { summary, pods, pods_truncated, job_events: rec.job_events, samples: rec.samples })
+    Ok(Run { summary, pods, pods_truncated, job_events: rec.job_events, samples: rec.samples, node_events: rec.node_events })
 }

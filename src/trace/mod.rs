@@ -149,6 +149,17 @@ pub struct JobEvent {
     pub detail: String,
 }
 
+/// A node's change (down, up, cordoned, added), kept in memory for the timeline's marks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeEvent {
+    /// When.
+    pub time: Time,
+    /// What.
+    pub kind: EventKind,
+    /// Which node.
+    pub node: String,
+}
+
 /// The Job's status counters at a time (recorded whenever they change).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StatusSample {
@@ -195,6 +206,8 @@ pub struct Recorder {
     pub job_events: Vec<JobEvent>,
     /// Status samples (kept at Full level).
     pub samples: Vec<StatusSample>,
+    /// Node events (kept at Full level; there are few).
+    pub node_events: Vec<NodeEvent>,
     io_error: Option<std::io::Error>,
 }
 
@@ -220,6 +233,7 @@ impl Recorder {
             max_kept_pods: MAX_KEPT_PODS,
             job_events: Vec::new(),
             samples: Vec::new(),
+            node_events: Vec::new(),
             io_error: None,
         };
         if let Some(w) = r.events_out.as_mut() {
@@ -263,6 +277,7 @@ impl Recorder {
             let r = w.write_record([fmt_secs(t).as_str(), kind.as_str(), "", "", "", node, &detail]);
             self.note(r);
         }
+        self.node_events.push(NodeEvent { time: t, kind, node: node.to_string() });
     }
 
     /// Caps the number of pod records kept in memory.

@@ -84,5 +84,6 @@ pub fn gantt(title: &str, variants: &[Variant]) -> Gantt {
         end,
         lane_limit: LANE_LIMIT,
         spec_in_groups: true,
+        marks: Vec::new(),
     }
 }

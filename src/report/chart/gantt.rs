@@ -143,6 +143,8 @@ pub struct Gantt {
     pub lane_limit: usize,
     /// Whether group headers repeat the spec fields (not when the subtitle gives them).
     pub spec_in_groups: bool,
+    /// Cluster marks across all groups: (time, label), e.g. a node going down.
+    pub marks: Vec<(Time, String)>,
 }
 
 impl Group {
@@ -296,6 +298,22 @@ pub fn job_groups(s: &Scenario, run: &Run, prefix: Option<&str>) -> Vec<Group> {
     groups
 }
 
+/// The node events worth a mark on the timeline: failures, recoveries, drains.
+fn node_marks(run: &Run) -> Vec<(Time, String)> {
+    run.node_events
+        .iter()
+        .filter_map(|e| {
+            let what = match e.kind {
+                EventKind::NodeNotReady => "down",
+                EventKind::NodeReady => "up",
+                EventKind::NodeCordoned => "drained",
+                _ => return None,
+            };
+            Some((e.time, format!("{} {what}", e.node)))
+        })
+        .collect()
+}
+
 fn push_pod(lane: &mut Lane, p: &PodRecord, end: Time) {
     let segs = pod_segments(p, end);
     if p.restarts > 0 {
@@ -355,6 +373,7 @@ impl Gantt {
             end: run_end(run),
             lane_limit: LANE_LIMIT,
             spec_in_groups: s.jobs.len() != 1,
+            marks: node_marks(run),
         }
     }
 
@@ -537,6 +556,19 @@ impl Chart for Gantt {
             }
             y = g_bottom + GAP;
         }
+        // Node failures and drains cut across every Job: a dashed line over the whole plot.
+        for (i, (at, label)) in self.marks.iter().enumerate() {
+            let px = x(*at);
+            let mut y0 = top;
+            while y0 < bottom {
+                let y1 = (y0 + 6).min(bottom);
+                root.draw(&PathElement::new(vec![(px, y0), (px, y1)], NODE_MARK.stroke_width(2))).map_err(err)?;
+                y0 += 10;
+            }
+            // Stagger labels so marks close in time stay readable.
+            let ly = top + 2 + (i as i32 % 3) * 14;
+            root.draw(&Text::new(label.clone(), (px + 4, ly), bold_style(SMALL_SIZE, NODE_MARK, HPos::Left, VPos::Top))).map_err(err)?;
+        }
         Ok(())
     }
 }
@@ -548,6 +580,7 @@ fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, y0: i32, w: i3
     items.push(("Complete".into(), SUCCEEDED, 2));
     items.push(("Failed".into(), FAILED, 2));
     items.push(("deadline".into(), DEADLINE, 2));
+    items.push(("node down / up / drained".into(), NODE_MARK, 2));
     items.push(("↻N restarts".into(), INK, 3));
     let (mut x, mut y) = (12, y0);
     for (label, c, shape) in items {

@@ -21,7 +21,9 @@ pub const BACKOFF: RGBColor = RGBColor(0xFF, 0xBF, 0x00);
 pub const SUSPENDED: RGBColor = RGBColor(0x7F, 0x7F, 0x7F);
 /// Deadline line.
 pub const DEADLINE: RGBColor = RGBColor(0x8B, 0x00, 0x00);
-/// Axis, text.
+/// Node failures, recoveries and drains on the timeline.
+pub const NODE_MARK: RGBColor = RGBColor(0x4B, 0x00, 0x82);
+/// Text and axes.
 pub const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 /// Grid lines and separators.
 pub const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
