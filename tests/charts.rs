@@ -252,3 +252,14 @@ fn a_variant_can_unset_a_field_with_null() {
     let modes: Vec<(&str, &str)> = vs.iter().map(|(n, s)| (n.as_str(), s.jobs[0].spec.mode().as_str())).collect();
     assert_eq!(modes, [("as-written", "fixed-completions"), ("queue", "work-queue")]);
 }
+
+#[test]
+fn timeline_marks_node_failures() {
+    let s = scenario::load(&lesson("node-failure.yaml"), &Default::default()).unwrap();
+    let run = simulate(&s, RunOptions::default()).unwrap();
+    let g = Gantt::timeline(&s, &run);
+    assert_eq!(g.marks, vec![(20_000, "node-2 down".to_string())]);
+    let svg = String::from_utf8(render(&g, Format::Svg).unwrap()).unwrap();
+    assert!(svg.contains("node-2 down"));
+    roxmltree::Document::parse(&svg).expect("well-formed SVG");
+}
