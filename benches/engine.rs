@@ -32,7 +32,7 @@ fn event_queue_hold_1000(b: divan::Bencher) {
     });
 }
 
-#[divan::bench(sample_count = 5, args = ["bench/indexed-100k.yaml", "bench/million.yaml"])]
+#[divan::bench(sample_count = 5, args = ["bench/million.yaml", "bench/million-100k.yaml"])]
 fn scenario_summary_trace(b: divan::Bencher, name: &str) {
     let s = load(name);
     b.bench_local(|| simulate(&s, RunOptions { trace: TraceLevel::Summary, ..Default::default() }).unwrap().summary.sim.events);
@@ -50,4 +50,26 @@ fn lesson_full_trace(b: divan::Bencher, name: &str) {
         };
         simulate(&s, opts).unwrap().summary.sim.events
     });
+}
+
+/// Monte Carlo: 1,000 replications of the montecarlo bench scenario (the CLI runs 10,000).
+#[divan::bench(sample_count = 5)]
+fn montecarlo_1000_replications(b: divan::Bencher) {
+    let s = load("bench/montecarlo.yaml");
+    b.bench_local(|| kjobsim::montecarlo::replicate(&s, 1000, &|_| {}).unwrap().len());
+}
+
+/// The controller's reconcile dominates an Indexed Job with per-index backoff (a sync per second
+/// of virtual time, each counting, checking indexes and creating pods).
+#[divan::bench(sample_count = 5)]
+fn controller_reconcile_indexed_100k(b: divan::Bencher) {
+    let s = load("bench/indexed-100k.yaml");
+    b.bench_local(|| simulate(&s, RunOptions { trace: TraceLevel::Summary, ..Default::default() }).unwrap().summary.sim.events);
+}
+
+/// The scheduler's bind dominates 10,000 pods competing for 200 nodes.
+#[divan::bench(sample_count = 5)]
+fn scheduler_bind_cluster_10k(b: divan::Bencher) {
+    let s = load("bench/cluster-10k.yaml");
+    b.bench_local(|| simulate(&s, RunOptions { trace: TraceLevel::Summary, ..Default::default() }).unwrap().summary.sim.events);
 }
