@@ -199,8 +199,8 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             };
             kjobsim::limits::check(&s, level, &limits, &out).map_err(InputError::Usage)?;
             if let Some(n) = replications {
-                if n == 0 {
-                    return Err(InputError::Usage("--replications must be at least 1".into()).into());
+                if n == 0 || n > MAX_REPLICATIONS {
+                    return Err(InputError::Usage(format!("--replications must be between 1 and {MAX_REPLICATIONS}")).into());
                 }
                 let bar = Progress::new(n);
                 let (run, stats) = report::replications_to_dir(&s, &out, &opts, n, &|d| bar.tick(d))
@@ -223,8 +223,8 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Sweep { file, set, replications, out, until, workload } => {
             let mut s = scenario::load(&file, &workload.load_options())?;
             set_until(&mut s, until)?;
-            if replications == 0 {
-                return Err(InputError::Usage("--replications must be at least 1".into()).into());
+            if replications == 0 || replications > MAX_REPLICATIONS {
+                return Err(InputError::Usage(format!("--replications must be between 1 and {MAX_REPLICATIONS}")).into());
             }
             let params = set.iter().map(|a| sweep::parse_set(a, &s)).collect::<Result<Vec<_>, _>>()?;
             let points = sweep::points(&s, &params)?;
@@ -283,6 +283,9 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
     }
 }
+
+/// Replications are kept in memory for their statistics (about 100 bytes each per Job).
+const MAX_REPLICATIONS: u64 = 10_000_000;
 
 fn set_until(s: &mut kjobsim::Scenario, until: Option<String>) -> Result<(), InputError> {
     if let Some(u) = until {

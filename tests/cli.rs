@@ -209,4 +209,9 @@ fn limits_refuse_pathological_runs_and_name_the_override() {
         .code(2)
         .stderr(predicate::str::contains("--trace summary").and(predicate::str::contains("--max-output")));
     kjobsim().args(["run", &lesson("quickstart.yaml"), "--until", "400d"]).assert().code(2).stderr(predicate::str::contains("365d"));
+    kjobsim()
+        .args(["run", &lesson("quickstart.yaml"), "--replications", "100000000000"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--replications must be between 1 and 10000000"));
 }
