@@ -227,6 +227,13 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 return Err(InputError::Usage(format!("--replications must be between 1 and {MAX_REPLICATIONS}")).into());
             }
             let params = set.iter().map(|a| sweep::parse_set(a, &s)).collect::<Result<Vec<_>, _>>()?;
+            let runs = params.iter().map(|p| p.values.len() as u64).product::<u64>().saturating_mul(replications);
+            if runs > MAX_REPLICATIONS {
+                return Err(InputError::Usage(format!(
+                    "this sweep would run {runs} replications in all (points x --replications), more than {MAX_REPLICATIONS}: use fewer values or replications"
+                ))
+                .into());
+            }
             let points = sweep::points(&s, &params)?;
             let out = out.unwrap_or_else(|| std::path::Path::new("output").join(format!("{}-sweep", s.name)));
             let bar = Progress::new(points.len() as u64 * replications);
