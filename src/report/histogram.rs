@@ -163,9 +163,9 @@ impl Frame {
 }
 
 /// Colour of Complete runs.
-pub const GREEN: &str = "#4caf50";
+pub const GREEN: &str = "#2ca02c";
 /// Colour of Failed runs.
-pub const RED: &str = "#e53935";
+pub const RED: &str = "#d62728";
 
 /// `histogram.svg`: per Job, a histogram of duration over the replications in which it finished,
 /// Complete and Failed stacked, with the median and 95th percentile marked.
@@ -189,6 +189,13 @@ pub fn histogram_svg(s: &Scenario, reps: &[Replication]) -> String {
             if unfinished > 0 { format!(", {unfinished} still running at the end") } else { String::new() }
         );
         svg.text(80.0, top + 18.0, 13.0, "start", &title);
+        // Legend: what the two colours mean, at the panel's top right.
+        let lx = width - 40.0 - 170.0;
+        for (k, (fill, label)) in [(GREEN, "Complete"), (RED, "Failed")].iter().enumerate() {
+            let x = lx + k as f64 * 90.0;
+            svg.rect(x, top + 8.0, 12.0, 12.0, fill, None);
+            svg.text(x + 16.0, top + 18.0, 12.0, "start", label);
+        }
         if all.is_empty() {
             continue;
         }
