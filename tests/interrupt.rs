@@ -20,7 +20,8 @@ fn killed_runs_leave_previous_output_untouched() {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        let delay = 20 + x % 900;
+        // From 150 ms: the signal handlers are installed at start-up, well before that.
+        let delay = 150 + x % 900;
         let (sig, code) = if i % 2 == 0 { ("-INT", 130) } else { ("-TERM", 143) };
         let mut child = Command::new(bin).args(["run", &scenario, "--trace", "full", "--out"]).arg(&out).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(delay));
