@@ -60,7 +60,7 @@ fn spec() -> impl Strategy<Value = Case> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 200, rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_204), ..ProptestConfig::default() })]
     #[test]
     fn random_jobs_keep_invariants(case in spec()) {
         let out = case.run();
