@@ -215,3 +215,14 @@ fn limits_refuse_pathological_runs_and_name_the_override() {
         .code(2)
         .stderr(predicate::str::contains("--replications must be between 1 and 10000000"));
 }
+
+#[test]
+fn pods_csv_is_sorted_by_creation() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("q");
+    kjobsim().args(["run", &lesson("quickstart.yaml"), "--out"]).arg(&out).assert().success();
+    let text = fs::read_to_string(out.join("pods.csv")).unwrap();
+    let names: Vec<String> = text.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().to_string()).collect();
+    let want: Vec<String> = (0..names.len()).map(|i| format!("curl-service-{i}")).collect();
+    assert_eq!(names, want, "rows follow the creation order");
+}

@@ -201,6 +201,8 @@ pub struct Recorder {
     pub pods: Vec<PodRecord>,
     /// Whether some pod records were not kept because of the cap.
     pub pods_truncated: bool,
+    /// Whether the kept rows were written out (past the cap, or at the end).
+    pods_spilled: bool,
     max_kept_pods: usize,
     /// Job-level events (kept at every level: there are few).
     pub job_events: Vec<JobEvent>,
@@ -230,6 +232,7 @@ impl Recorder {
             events: 0,
             pods: Vec::new(),
             pods_truncated: false,
+            pods_spilled: false,
             max_kept_pods: MAX_KEPT_PODS,
             job_events: Vec::new(),
             samples: Vec::new(),
@@ -384,53 +387,75 @@ impl Recorder {
         }
         let name = &self.job_names[pod.job as usize];
         Self::pod_name(name, pod.ordinal, pod.index, pod.attempt, &mut self.name_buf);
-        let opt = |t: Option<Time>| t.map(fmt_secs).unwrap_or_default();
         let indexed = pod.index != NO_INDEX;
-        let node = (pod.node != NO_NODE).then(|| self.node_names[pod.node as usize].clone());
-        if let Some(w) = self.pods_out.as_mut() {
-            let r = w.write_record([
-                name.as_str(),
-                &self.name_buf,
-                &if indexed { pod.index.to_string() } else { String::new() },
-                &if indexed { pod.attempt.to_string() } else { String::new() },
-                node.as_deref().unwrap_or(""),
-                &fmt_secs(pod.created),
-                &opt(pod.scheduled),
-                &opt(pod.started),
-                &opt(pod.finished),
-                &opt(pod.deleted),
-                pod.phase.as_str(),
-                &pod.exit_code.map(|c| c.to_string()).unwrap_or_default(),
-                &pod.restarts.to_string(),
-                pod.reason.as_str(),
-            ]);
-            self.note(r);
+        let rec = PodRecord {
+            job: pod.job,
+            name: self.name_buf.clone(),
+            ordinal: pod.ordinal,
+            index: indexed.then_some(pod.index),
+            attempt: indexed.then_some(pod.attempt),
+            created: pod.created,
+            scheduled: pod.scheduled,
+            started: pod.started,
+            finished: pod.finished,
+            deleted: pod.deleted,
+            phase: pod.phase,
+            exit_code: pod.exit_code,
+            restarts: pod.restarts,
+            reason: pod.reason,
+            node: (pod.node != NO_NODE).then(|| self.node_names[pod.node as usize].clone()),
+        };
+        // Up to the cap, rows wait in memory and pods.csv is written sorted by Job and creation
+        // at the end; past it, the rows so far are written and the rest streamed as pods end.
+        if !self.pods_spilled && self.pods.len() < self.max_kept_pods {
+            self.pods.push(rec);
+            return;
         }
-        if self.pods.len() < self.max_kept_pods {
-            self.pods.push(PodRecord {
-                job: pod.job,
-                name: self.name_buf.clone(),
-                ordinal: pod.ordinal,
-                index: indexed.then_some(pod.index),
-                attempt: indexed.then_some(pod.attempt),
-                created: pod.created,
-                scheduled: pod.scheduled,
-                started: pod.started,
-                finished: pod.finished,
-                deleted: pod.deleted,
-                phase: pod.phase,
-                exit_code: pod.exit_code,
-                restarts: pod.restarts,
-                reason: pod.reason,
-                node,
-            });
-        } else {
+        if !self.pods_spilled {
+            self.pods_spilled = true;
             self.pods_truncated = true;
+            self.write_kept_pods();
         }
+        self.write_pod_record(&rec);
     }
 
-    /// Flushes the writers.
+    fn write_kept_pods(&mut self) {
+        self.pods.sort_by_key(|p| (p.job, p.ordinal));
+        let pods = std::mem::take(&mut self.pods);
+        for p in &pods {
+            self.write_pod_record(p);
+        }
+        self.pods = pods;
+    }
+
+    fn write_pod_record(&mut self, p: &PodRecord) {
+        let Some(w) = self.pods_out.as_mut() else { return };
+        let opt = |t: Option<Time>| t.map(fmt_secs).unwrap_or_default();
+        let r = w.write_record([
+            self.job_names[p.job as usize].as_str(),
+            &p.name,
+            &p.index.map(|i| i.to_string()).unwrap_or_default(),
+            &p.attempt.map(|a| a.to_string()).unwrap_or_default(),
+            p.node.as_deref().unwrap_or(""),
+            &fmt_secs(p.created),
+            &opt(p.scheduled),
+            &opt(p.started),
+            &opt(p.finished),
+            &opt(p.deleted),
+            p.phase.as_str(),
+            &p.exit_code.map(|c| c.to_string()).unwrap_or_default(),
+            &p.restarts.to_string(),
+            p.reason.as_str(),
+        ]);
+        self.note(r);
+    }
+
+    /// Writes the pod rows still waiting (sorted) and flushes the writers.
     pub fn flush(&mut self) {
+        if !self.pods_spilled && self.level == TraceLevel::Full {
+            self.pods_spilled = true;
+            self.write_kept_pods();
+        }
         if let Some(w) = self.events_out.as_mut() {
             if let Err(e) = w.flush() {
                 self.io_error.get_or_insert(e);
