@@ -277,3 +277,21 @@ fn json_scenarios_and_bare_manifests_load() {
     let r = simulate(&s, RunOptions::default()).unwrap();
     assert_eq!(r.summary.jobs[0].completion_time, Some(44.0));
 }
+
+// §4.6 slow start and §11 error requeue: with a ResourceQuota of 5 pods, the first sync creates
+// in batches of 1, 2, 4: the third batch gets 2 pods and 2 "exceeded quota" errors, and the 3
+// creates left are skipped (not attempted); later syncs fail their first batch of 1. The sync ends in
+// error and is retried rate-limited (1 s, 2 s, 4 s, … per consecutive failure), merged with the
+// syncs that pod and status changes ask for 1 s later: failed creates at 0, 0, 1, 2, 6 and 14 s.
+// At 30 s the first 5 pods end, freeing the quota: the other 5 are created; Complete at 61 s.
+#[test]
+fn pod_quota_shows_slow_start_batches_and_rate_limited_retries() {
+    let yaml = job("        completions: 10\n        parallelism: 10\n", "      duration: 30s\n")
+        .replace("seed: 1\n", "seed: 1\nkubernetes: { pod_quota: 5 }\n");
+    let r = run(&yaml);
+    assert_eq!(created(&r), secs(&[0.0, 0.0, 0.0, 0.0, 0.0, 30.0, 30.0, 30.0, 30.0, 30.0]));
+    let failed: Vec<u64> = r.job_events.iter().filter(|e| e.kind == EventKind::FailedCreate).map(|e| e.time).collect();
+    assert_eq!(failed, secs(&[0.0, 0.0, 1.0, 2.0, 6.0, 14.0]));
+    let j = &r.summary.jobs[0];
+    assert_eq!((j.outcome.as_str(), j.completion_time, j.max_active), ("Complete", Some(61.0), 5));
+}

@@ -385,6 +385,11 @@ impl ApiServer {
         self.retired += 1;
     }
 
+    /// Pods of the namespace that count against a `pods` ResourceQuota: every non-terminal pod.
+    pub fn quota_used(&self) -> u32 {
+        self.jobs.iter().map(|j| j.active + j.terminating).sum()
+    }
+
     /// Removes a kept pod (TTL, Job deletion) after its deletion was requested.
     pub fn release_kept(&mut self, fx: &mut Effects, job: u32) {
         let kept = std::mem::take(&mut self.jobs[job as usize].kept);

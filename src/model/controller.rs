@@ -168,6 +168,8 @@ pub struct JobController {
     maybe_pending: BTreeSet<u32>,
     fresh_index: u32,
     attempts: Vec<u32>,
+    /// Consecutive syncs that ended in error (the work queue's rate limiter).
+    api_failures: u32,
     /// Time the Job got its terminal condition.
     pub finished_at: Option<Time>,
     /// Whether the Job was deleted (TTL or scenario).
@@ -205,6 +207,7 @@ impl JobController {
             maybe_pending: BTreeSet::new(),
             fresh_index: 0,
             attempts: Vec::new(),
+            api_failures: 0,
             finished_at: None,
             deleted_at: None,
             ignored_failures: 0,
@@ -465,8 +468,14 @@ impl JobController {
         if let Some(d) = decision {
             self.enact_finish(d, api, fx);
         } else {
-            if self.deleted_at.is_none() {
-                self.manage(api, fx);
+            if self.deleted_at.is_none() && self.manage(api, fx) {
+                // The sync ends in error: the work queue retries it rate-limited (1 s doubling to
+                // 60 s per consecutive failure), as for any failed sync.
+                self.api_failures += 1;
+                let delay = (crate::engine::SECOND << (self.api_failures - 1).min(16)).min(60 * crate::engine::SECOND);
+                fx.enqueue_after(self.id, delay);
+            } else {
+                self.api_failures = 0;
             }
             let active = api.jobs[j].active;
             let complete = match self.spec.completions {
@@ -612,8 +621,9 @@ impl JobController {
         }
     }
 
-    /// `manageJob`: suspend, desired active count, deletions, then creations.
-    fn manage(&mut self, api: &mut ApiServer, fx: &mut Effects) {
+    /// `manageJob`: suspend, desired active count, deletions, then creations. Returns whether a
+    /// pod create failed.
+    fn manage(&mut self, api: &mut ApiServer, fx: &mut Effects) -> bool {
         let j = self.id as usize;
         let max = fx.cfg.max_pods_per_sync;
         let active = api.jobs[j].active;
@@ -622,7 +632,7 @@ impl JobController {
                 let pods = self.pods_for_removal(api, active as usize);
                 self.delete_owned(api, fx, &pods, EndReason::DeletedByController);
             }
-            return;
+            return false;
         }
         let succeeded = self.status.succeeded;
         let want = match self.spec.completions {
@@ -640,12 +650,12 @@ impl JobController {
         to_delete.truncate(max as usize);
         if !to_delete.is_empty() {
             self.delete_owned(api, fx, &to_delete, EndReason::DeletedByController);
-            return;
+            return false;
         }
         let terminating = if self.spec.only_replace_failed_pods() { api.jobs[j].terminating } else { 0 };
         let diff = want as i64 - terminating as i64 - active as i64;
         if diff <= 0 {
-            return;
+            return false;
         }
         if self.spec.backoff_limit_per_index.is_none() {
             let remaining = self.backoff.remaining(fx.now, fx.cfg.pod_failure_backoff, fx.cfg.max_pod_failure_backoff);
@@ -667,38 +677,74 @@ impl JobController {
                     );
                 }
                 fx.enqueue_after(self.id, wait);
-                return;
+                return false;
             }
         }
         let diff = (diff as u64).min(max as u64) as usize;
-        if self.spec.indexed() {
-            let mut indexes = self.first_pending_indexes(api, diff);
+        let indexes = if self.spec.indexed() {
+            let indexes = self.first_pending_indexes(api, diff);
             if self.spec.backoff_limit_per_index.is_some() {
                 let (ready, wait) = self.per_index_ready(&indexes, fx, api);
                 if ready.is_empty() {
                     if let Some(w) = wait {
                         fx.enqueue_after(self.id, w.max(fx.sync_batch));
                     }
-                    return;
+                    return false;
                 }
-                indexes = ready;
-            }
-            for ix in indexes {
-                let (fc, ic) = self.index_failures.get(ix as usize).filter(|f| f.present).map(|f| (f.count, f.ignored)).unwrap_or((0, 0));
-                let attempt = self.next_attempt(ix);
-                let p = api.create_pod(fx, self.id, ix, attempt, fc, ic);
-                fx.created.push(p);
-                self.maybe_pending.remove(&ix);
-                if ix >= self.fresh_index {
-                    self.fresh_index = ix + 1;
-                }
+                ready
+            } else {
+                indexes
             }
         } else {
-            for _ in 0..diff {
-                let p = api.create_pod(fx, self.id, NO_INDEX, 0, 0, 0);
+            vec![NO_INDEX; diff]
+        };
+        self.create_in_batches(&indexes, api, fx)
+    }
+
+    /// Creates pods in slow-start batches of 1, 2, 4, … (`SlowStartInitialBatchSize`): a batch
+    /// with a failed create (a full ResourceQuota) skips the rest, which a later sync retries.
+    /// Returns whether a create failed (the sync then ends in error and is requeued rate-limited).
+    fn create_in_batches(&mut self, indexes: &[u32], api: &mut ApiServer, fx: &mut Effects) -> bool {
+        let mut next = 0;
+        let mut batch = 1.min(indexes.len());
+        while next < indexes.len() {
+            let mut failed = 0;
+            for &ix in &indexes[next..next + batch] {
+                if let Some(quota) = fx.cfg.pod_quota {
+                    let used = api.quota_used();
+                    if used >= quota {
+                        failed += 1;
+                        fx.rec.job_event(
+                            fx.now,
+                            EventKind::FailedCreate,
+                            self.id,
+                            format!("Error creating: pods is forbidden: exceeded quota: requested: pods=1, used: pods={used}, limited: pods={quota}"),
+                        );
+                        continue;
+                    }
+                }
+                let p = if ix == NO_INDEX {
+                    api.create_pod(fx, self.id, NO_INDEX, 0, 0, 0)
+                } else {
+                    let (fc, ic) =
+                        self.index_failures.get(ix as usize).filter(|f| f.present).map(|f| (f.count, f.ignored)).unwrap_or((0, 0));
+                    let attempt = self.next_attempt(ix);
+                    let p = api.create_pod(fx, self.id, ix, attempt, fc, ic);
+                    self.maybe_pending.remove(&ix);
+                    if ix >= self.fresh_index {
+                        self.fresh_index = ix + 1;
+                    }
+                    p
+                };
                 fx.created.push(p);
             }
+            next += batch;
+            if failed > 0 {
+                return true;
+            }
+            batch = (2 * batch).min(indexes.len() - next);
         }
+        false
     }
 
     fn next_attempt(&mut self, ix: u32) -> u32 {

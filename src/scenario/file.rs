@@ -130,6 +130,8 @@ pub struct KubernetesConfig {
     pub max_container_backoff: Option<Dur>,
     /// A container that ran this long resets its restart back-off (10m).
     pub container_backoff_reset: Option<Dur>,
+    /// The namespace's ResourceQuota on `pods` (non-terminal pods at once); creates beyond it fail.
+    pub pod_quota: Option<u32>,
 }
 
 /// One Job of the scenario.

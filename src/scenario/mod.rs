@@ -34,6 +34,8 @@ pub struct ControllerConfig {
     pub max_container_backoff: Time,
     /// A container that ran this long resets its back-off.
     pub container_backoff_reset: Time,
+    /// ResourceQuota `pods` of the namespace: creates beyond it fail (`exceeded quota`).
+    pub pod_quota: Option<u32>,
 }
 
 impl Default for ControllerConfig {
@@ -46,6 +48,7 @@ impl Default for ControllerConfig {
             container_backoff: 10 * SECOND,
             max_container_backoff: 300 * SECOND,
             container_backoff_reset: 600 * SECOND,
+            pod_quota: None,
         }
     }
 }
@@ -371,6 +374,7 @@ fn build(f: file::ScenarioFile, text: &str, path: &Path, opts: &LoadOptions) -> 
         if let Some(v) = k.container_backoff_reset {
             config.container_backoff_reset = v.ms();
         }
+        config.pod_quota = k.pod_quota;
     }
     let mut namer = cluster::Namer::default();
     let mut cluster = match &f.cluster {

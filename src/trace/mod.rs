@@ -53,6 +53,8 @@ pub enum EventKind {
     JobDeleted,
     /// A work item was finished by a pod.
     WorkItemDone,
+    /// A pod create was rejected by the API server (e.g. `exceeded quota`).
+    FailedCreate,
     /// The scheduler found no node for a pod; it stays Pending until room frees.
     Unschedulable,
     /// The kubelet pulls (or finds) a pod's image on its node (detail: image, times).
@@ -89,6 +91,7 @@ impl EventKind {
             EventKind::SpecChanged => "SpecChanged",
             EventKind::JobDeleted => "JobDeleted",
             EventKind::WorkItemDone => "WorkItemDone",
+            EventKind::FailedCreate => "FailedCreate",
             EventKind::Unschedulable => "Unschedulable",
             EventKind::ImagePull => "ImagePull",
             EventKind::Evicted => "Evicted",
