@@ -684,7 +684,7 @@ impl JobController {
         let indexes = if self.spec.indexed() {
             let indexes = self.first_pending_indexes(api, diff);
             if self.spec.backoff_limit_per_index.is_some() {
-                let (ready, wait) = self.per_index_ready(&indexes, fx, api);
+                let (ready, wait) = self.per_index_ready(&indexes, fx);
                 if ready.is_empty() {
                     if let Some(w) = wait {
                         fx.enqueue_after(self.id, w.max(fx.sync_batch));
@@ -861,7 +861,7 @@ impl JobController {
     }
 
     /// backoffLimitPerIndex: the indexes whose own delay has passed, or else the shortest wait.
-    fn per_index_ready(&self, indexes: &[u32], fx: &Effects, _api: &ApiServer) -> (Vec<u32>, Option<Time>) {
+    fn per_index_ready(&self, indexes: &[u32], fx: &Effects) -> (Vec<u32>, Option<Time>) {
         let mut ready = Vec::new();
         let mut wait: Option<Time> = None;
         for &ix in indexes {
@@ -956,7 +956,7 @@ impl JobController {
             parts.push(format!("parallelism={p}"));
         }
         if let Some(comp) = c.completions {
-            self.resize_indexes(comp, api);
+            self.resize_indexes(comp);
             parts.push(format!("completions={comp}"));
         }
         if let Some(b) = c.backoff_limit {
@@ -986,7 +986,7 @@ impl JobController {
     }
 
     /// Elastic Indexed Jobs: completions change together with parallelism.
-    fn resize_indexes(&mut self, completions: u32, _api: &ApiServer) {
+    fn resize_indexes(&mut self, completions: u32) {
         let n = completions as usize;
         let old = self.spec.completions.unwrap_or(0);
         self.spec.completions = Some(completions);

@@ -212,6 +212,10 @@ impl World {
             | Event::PodKill(p, g)
             | Event::ItemDone(p, g)
             | Event::PodDeadline(p, g) => self.api.pods.get(p).gen != g,
+            Event::SchedQueue(p, g) => {
+                let pod = self.api.pods.get(p);
+                pod.gen != g || pod.phase.is_terminal()
+            }
             _ => false,
         }
     }
@@ -246,12 +250,7 @@ impl World {
                 }
             }
             Event::Evict(node, epoch) => scheduler.evict(node, epoch, api, jobs, kubelet, &mut fx),
-            Event::SchedQueue(p, g) => {
-                let pod = api.pods.get(p);
-                if pod.gen == g && !pod.phase.is_terminal() {
-                    scheduler.enqueue(p, api);
-                }
-            }
+            Event::SchedQueue(p, _) => scheduler.enqueue(p, api),
             Event::PodStart(..)
             | Event::PodExit(..)
             | Event::PodRestart(..)
@@ -289,8 +288,7 @@ impl World {
     }
 
     fn finish(&mut self) {
-        let World { api, rec, queue, syncs, created, deleted, now, scenario, jobs, .. } = self;
-        let fx = Effects { now: *now, queue, rec, syncs, sync_batch: scenario.config.sync_batch, created, deleted, cfg: &scenario.config };
+        let World { api, rec, jobs, .. } = self;
         // Write the rows of pods still held, in creation order per Job.
         let mut left: Vec<PodId> = Vec::new();
         for jp in api.jobs.iter_mut() {
@@ -301,16 +299,16 @@ impl World {
         for c in jobs.iter() {
             left.extend(c.held_pods());
         }
-        left.sort_unstable();
-        left.dedup();
+        // A pod can be both live and changed: sorting by (job, ordinal) makes repeats adjacent.
         left.sort_by_key(|&p| {
             let pod = api.pods.get(p);
             (pod.job, pod.ordinal)
         });
+        left.dedup();
         for p in left {
-            fx.rec.pod_row(api.pods.get(p));
+            rec.pod_row(api.pods.get(p));
         }
-        fx.rec.flush();
+        rec.flush();
     }
 }
 
